@@ -1,0 +1,96 @@
+import type { Server } from 'node:http';
+import type { Worker } from 'bullmq';
+import type { Express } from 'express';
+import { registerHandlers } from '../handlers/index.js';
+import type { Config } from './config.js';
+import type { Ctx } from './context.js';
+import { createHttpApp } from './http/server.js';
+import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { Queues } from './queue/producer.js';
+import { JobRegistry, startWorkers } from './queue/workers.js';
+import { Router } from './router.js';
+import { createRedis } from './store/redis.js';
+
+export interface App {
+  ctx: Ctx;
+  http: Express;
+  /** Listens and starts the workers; resolves with the bound port. */
+  start(): Promise<number>;
+  /** Stops taking requests, lets running jobs finish (bounded), closes Redis. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export function secretsOf(config: Config): string[] {
+  return [config.lark.appSecret, config.lark.encryptKey, config.lark.verificationToken, config.guance.apiKey];
+}
+
+/** Composition root: the only place that knows every piece. Nothing here talks to the network until start(). */
+export function buildApp(config: Config, options: { log?: Logger } = {}): App {
+  const log = options.log ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const redis = createRedis(config.redisUrl, 'commands', log);
+  const workerRedis = createRedis(config.redisUrl, 'workers', log);
+  const metrics = new Metrics();
+  const queues = new Queues(redis, config.keyPrefix, log);
+  const ctx: Ctx = {
+    config,
+    log,
+    metrics,
+    redis,
+    queues,
+    key: (...parts) => [config.keyPrefix, ...parts].join(':'),
+  };
+  const router = new Router();
+  const jobs = new JobRegistry();
+  registerHandlers(router, jobs);
+  const http = createHttpApp(ctx, router);
+
+  let server: Server | undefined;
+  let workers: Worker[] = [];
+
+  return {
+    ctx,
+    http,
+    async start() {
+      workers = startWorkers(jobs, ctx, workerRedis);
+      server = await new Promise<Server>((resolve, reject) => {
+        const listening = http.listen(config.port, () => resolve(listening));
+        listening.once('error', reject);
+      });
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      log.info('bot started', { port, prefix: config.keyPrefix, larkBaseUrl: config.lark.baseUrl });
+      return port;
+    },
+    async stop(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      if (server) {
+        const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
+        server.closeIdleConnections();
+        await withDeadline(closing, deadline);
+      }
+      const graceful = Promise.allSettled(workers.map((worker) => worker.close()));
+      if (!(await withDeadline(graceful, deadline))) {
+        log.warn('jobs still running at shutdown deadline; they will be retried');
+        await Promise.allSettled(workers.map((worker) => worker.close(true)));
+      }
+      await queues.close();
+      await Promise.allSettled([redis.quit(), workerRedis.quit()]);
+      redis.disconnect();
+      workerRedis.disconnect();
+      log.info('bot stopped');
+    },
+  };
+}
+
+async function withDeadline(work: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work.then(() => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

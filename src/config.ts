@@ -1,0 +1,184 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const LARK_DOMAINS: Record<string, string> = {
+  feishu: 'https://open.feishu.cn',
+  lark: 'https://open.larksuite.com',
+};
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const required = (what: string) =>
+  z.preprocess(blankToUndefined, z.string({ error: `required (${what})` }).trim());
+const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional()).transform((v) => v ?? '');
+const httpUrl = (fallback: string) =>
+  z
+    .preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default(fallback))
+    .transform((url) => url.replace(/\/+$/, ''));
+const int = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` })
+      .default(fallback),
+  );
+
+const schema = z.object({
+  PORT: int(3000, 0, 65535),
+  REDIS_URL: z.preprocess(
+    blankToUndefined,
+    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+  ),
+  REDIS_KEY_PREFIX: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, { error: 'letters, digits, "_", "." and "-" only' })
+      .default('lgbot'),
+  ),
+  LARK_APP_ID: required('the Lark app id, cli_…'),
+  LARK_APP_SECRET: required('the Lark app secret'),
+  LARK_ENCRYPT_KEY: optionalText,
+  LARK_VERIFICATION_TOKEN: optionalText,
+  LARK_DOMAIN: z
+    .preprocess(blankToUndefined, z.string().trim().default('feishu'))
+    .transform((value, ctx) => {
+      const known = LARK_DOMAINS[value.toLowerCase()];
+      if (known) return known;
+      if (/^https?:\/\/[^\s/]+(\/\S*)?$/.test(value)) return value.replace(/\/+$/, '');
+      ctx.addIssue({ code: 'custom', message: 'must be "feishu", "lark" or an http(s) base URL' });
+      return z.NEVER;
+    }),
+  LARK_CHAT_ID: required('the group chat id, oc_…'),
+  GUANCE_API_KEY: required('the Guance API key id'),
+  GUANCE_OPENAPI_URL: httpUrl('https://openapi.guance.com'),
+  GUANCE_CONSOLE_URL: httpUrl('https://console.guance.com'),
+  GUANCE_CHANNELS: z
+    .preprocess(blankToUndefined, z.string().default('default'))
+    .transform((value) => [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))])
+    .refine((list) => list.length > 0, { error: 'name at least one channel' }),
+  GUANCE_REQUESTS_PER_MINUTE: int(20, 4, 10_000),
+  POLL_INTERVAL_SECONDS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: 'must be a number of seconds' }).positive({ error: 'must be positive' }).optional(),
+  ),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  ),
+  BOT_LANGUAGE: z.preprocess(blankToUndefined, z.enum(['zh', 'en']).default('zh')),
+  BOT_TIMEZONE: z
+    .preprocess(blankToUndefined, z.string().default('Asia/Shanghai'))
+    .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai' }),
+});
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface GuanceBudgetShares {
+  perMinute: number;
+  /** Kept free for what people ask from the chat; the poller and sync never use it. */
+  humanReserve: number;
+  /** What the poller may spend per minute (at most half the budget). */
+  pollPerMinute: number;
+}
+
+export interface Config {
+  port: number;
+  redisUrl: string;
+  keyPrefix: string;
+  lark: {
+    appId: string;
+    appSecret: string;
+    encryptKey: string;
+    verificationToken: string;
+    baseUrl: string;
+    chatId: string;
+  };
+  guance: {
+    apiKey: string;
+    openApiUrl: string;
+    consoleUrl: string;
+    channels: string[];
+    budget: GuanceBudgetShares;
+    pollIntervalSeconds: number;
+  };
+  logLevel: string;
+  language: 'zh' | 'en';
+  timeZone: string;
+  /** Non-fatal adjustments made while loading (logged once at start-up). */
+  warnings: string[];
+}
+
+export function budgetShares(perMinute: number): GuanceBudgetShares {
+  const humanReserve = Math.max(2, Math.ceil(perMinute / 4));
+  return { perMinute, humanReserve, pollPerMinute: Math.max(1, Math.floor(perMinute / 2)) };
+}
+
+/** One poll costs one request per watched channel; polling may use at most its share of the budget. */
+export function lowestSafePollInterval(channelCount: number, budget: GuanceBudgetShares): number {
+  return Math.ceil((60 * channelCount) / budget.pollPerMinute);
+}
+
+/** Validates the environment; throws ConfigError naming the first bad setting. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const setting = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(setting, issue?.message ?? 'invalid');
+  }
+  const s = parsed.data;
+  const warnings: string[] = [];
+  const budget = budgetShares(s.GUANCE_REQUESTS_PER_MINUTE);
+  const safest = lowestSafePollInterval(s.GUANCE_CHANNELS.length, budget);
+  let pollIntervalSeconds = s.POLL_INTERVAL_SECONDS ?? safest;
+  if (pollIntervalSeconds < safest) {
+    warnings.push(
+      `POLL_INTERVAL_SECONDS=${pollIntervalSeconds} would spend more than half of GUANCE_REQUESTS_PER_MINUTE=${budget.perMinute}; raised to ${safest}`,
+    );
+    pollIntervalSeconds = safest;
+  }
+  return {
+    port: s.PORT,
+    redisUrl: s.REDIS_URL,
+    keyPrefix: s.REDIS_KEY_PREFIX,
+    lark: {
+      appId: s.LARK_APP_ID,
+      appSecret: s.LARK_APP_SECRET,
+      encryptKey: s.LARK_ENCRYPT_KEY,
+      verificationToken: s.LARK_VERIFICATION_TOKEN,
+      baseUrl: s.LARK_DOMAIN,
+      chatId: s.LARK_CHAT_ID,
+    },
+    guance: {
+      apiKey: s.GUANCE_API_KEY,
+      openApiUrl: s.GUANCE_OPENAPI_URL,
+      consoleUrl: s.GUANCE_CONSOLE_URL,
+      channels: s.GUANCE_CHANNELS,
+      budget,
+      pollIntervalSeconds,
+    },
+    logLevel: s.LOG_LEVEL,
+    language: s.BOT_LANGUAGE,
+    timeZone: s.BOT_TIMEZONE,
+    warnings,
+  };
+}
+
+/** The process environment over a `.env` file in the working directory (the environment wins). */
+export function readEnvironment(cwd = process.cwd()): Record<string, string | undefined> {
+  const file = `${cwd}/.env`;
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...process.env };
+}

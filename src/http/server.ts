@@ -1,0 +1,38 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Ctx } from '../context.js';
+import type { Router } from '../router.js';
+import { healthRoutes, type ReadinessCheck } from './health.js';
+import { larkRoutes } from './lark-routes.js';
+
+interface HttpError {
+  status?: number;
+  type?: string;
+}
+
+/** The express app without listen(), so supertest can drive it directly. */
+export function createHttpApp(ctx: Ctx, router: Router, readiness: ReadinessCheck[] = []): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(healthRoutes(ctx, readiness));
+  app.use(larkRoutes(ctx, router));
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  // Body-parser errors (413, aborted, bad encoding) and anything unexpected end here; nothing is queued.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, type } = (error ?? {}) as HttpError;
+    if (status === 413 || type === 'entity.too.large') {
+      ctx.log.warn('request body too large', { path: req.path });
+      res.status(413).json({ error: 'body larger than 1 MiB' });
+      return;
+    }
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: type ?? 'bad request' });
+      return;
+    }
+    ctx.log.error('unexpected HTTP error', { path: req.path, error: error instanceof Error ? error.message : String(error) });
+    res.status(500).json({ error: 'internal error' });
+  });
+  return app;
+}

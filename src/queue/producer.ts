@@ -1,0 +1,47 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { UnavailableError, errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { DEDUPE_SECONDS, QUEUES, type QueueName } from './jobs.js';
+
+const DEFAULTS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'smart', delay: 1_000 },
+  // Completed ids stay taken for the dedupe window: adding the same id again is a no-op in BullMQ.
+  removeOnComplete: { age: DEDUPE_SECONDS, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 60 * 60 },
+};
+
+/** The producer side of every queue. Adds fail fast with UnavailableError while Redis is down. */
+export class Queues {
+  readonly byName: Record<QueueName, Queue>;
+
+  constructor(
+    connection: Redis,
+    readonly prefix: string,
+    log: Logger,
+  ) {
+    const make = (name: QueueName) => {
+      const queue = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULTS });
+      queue.on('error', (error) => log.debug('queue connection error', { queue: name, error: error.message }));
+      return queue;
+    };
+    this.byName = { inbound: make(QUEUES.inbound), deliver: make(QUEUES.deliver), schedule: make(QUEUES.schedule) };
+  }
+
+  /**
+   * Adds a job under a deterministic id: the id is the "exactly once" claim, and claim and enqueue are one
+   * Redis script, so a crash cannot leave a claimed-but-unqueued event behind.
+   */
+  async add(queue: QueueName, name: string, data: object, id: string, options: JobsOptions = {}): Promise<void> {
+    try {
+      await this.byName[queue].add(name, data, { ...options, jobId: id });
+    } catch (error) {
+      throw new UnavailableError(`cannot queue ${queue}/${name}: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(Object.values(this.byName).map((queue) => queue.close()));
+  }
+}

@@ -1,0 +1,86 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import type { Ctx } from '../context.js';
+import { errorMessage } from '../errors.js';
+import type { QueueName } from './jobs.js';
+
+export interface JobDefinition<T> {
+  queue: QueueName;
+  name: string;
+  schema: z.ZodType<T>;
+  run(data: T, ctx: Ctx, job: Job): Promise<unknown>;
+}
+
+const CONCURRENCY: Record<QueueName, number> = { inbound: 16, deliver: 4, schedule: 2 };
+
+/** Handlers by queue and job name; app.ts fills it through handlers/index.ts. */
+export class JobRegistry {
+  private readonly definitions = new Map<string, JobDefinition<unknown>>();
+
+  on<T>(definition: JobDefinition<T>): this {
+    this.definitions.set(`${definition.queue}/${definition.name}`, definition as JobDefinition<unknown>);
+    return this;
+  }
+
+  find(queue: string, name: string): JobDefinition<unknown> | undefined {
+    return this.definitions.get(`${queue}/${name}`);
+  }
+
+  queues(): QueueName[] {
+    return [...new Set([...this.definitions.values()].map((d) => d.queue))];
+  }
+}
+
+/** Delay before the next attempt: what the server asked for when it said so, else capped exponential with jitter. */
+export function retryDelayMs(attemptsMade: number, error: unknown): number {
+  const asked = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  if (typeof asked === 'number' && asked > 0) return Math.ceil(asked) + Math.floor(Math.random() * 250);
+  const base = Math.min(60_000, 1_000 * 2 ** Math.max(0, attemptsMade - 1));
+  return base / 2 + Math.floor(Math.random() * (base / 2));
+}
+
+export function isPermanent(error: unknown): boolean {
+  return (error as { retryable?: unknown } | undefined)?.retryable === false;
+}
+
+export function startWorkers(registry: JobRegistry, ctx: Ctx, connection: Redis): Worker[] {
+  return registry.queues().map((queue) => {
+    const worker = new Worker(
+      queue,
+      async (job: Job) => {
+        const definition = registry.find(queue, job.name);
+        if (!definition) throw new UnrecoverableError(`no handler for ${queue}/${job.name}`);
+        const parsed = definition.schema.safeParse(job.data);
+        if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} data: ${parsed.error.message}`);
+        try {
+          return await definition.run(parsed.data, ctx, job);
+        } catch (error) {
+          if (isPermanent(error)) throw new UnrecoverableError(errorMessage(error));
+          throw error;
+        }
+      },
+      {
+        connection,
+        prefix: ctx.queues.prefix,
+        concurrency: CONCURRENCY[queue],
+        settings: { backoffStrategy: (attemptsMade, _type, error) => retryDelayMs(attemptsMade, error) },
+      },
+    );
+    worker.on('failed', (job, error) => {
+      const final = !job || error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      ctx.metrics.inc('jobs_failed_total', 'Job attempts that failed', { queue, final: String(final) });
+      const log = final ? ctx.log.error.bind(ctx.log) : ctx.log.warn.bind(ctx.log);
+      log(final ? 'job failed for good' : 'job attempt failed, will retry', {
+        queue,
+        job: job?.name,
+        jobId: job?.id,
+        attempt: job?.attemptsMade,
+        error: error.message,
+      });
+    });
+    worker.on('completed', (job) => ctx.metrics.inc('jobs_completed_total', 'Jobs completed', { queue, job: job.name }));
+    worker.on('error', (error) => ctx.log.debug('worker connection error', { queue, error: error.message }));
+    return worker;
+  });
+}

@@ -1,0 +1,47 @@
+import type { Ctx } from './context.js';
+import { UnavailableError, errorMessage } from './errors.js';
+import type { Inbound } from './lark/envelope.js';
+
+export interface IngressAnswer {
+  status: number;
+  body: unknown;
+}
+
+type Routed = Exclude<Inbound, { type: 'unsupported' }>;
+type RoutedType = Routed['type'];
+export type IngressHandler<T extends RoutedType> = (
+  inbound: Extract<Routed, { type: T }>,
+  ctx: Ctx,
+) => Promise<IngressAnswer>;
+
+export const ok = (body: unknown = {}): IngressAnswer => ({ status: 200, body });
+
+/** Event type → ingress handler. Unknown types are acknowledged and ignored; a full queue means 503 so Lark retries. */
+export class Router {
+  private readonly handlers = new Map<string, IngressHandler<RoutedType>>();
+
+  on<T extends RoutedType>(type: T, handler: IngressHandler<T>): this {
+    this.handlers.set(type, handler as unknown as IngressHandler<RoutedType>);
+    return this;
+  }
+
+  async dispatch(inbound: Inbound, ctx: Ctx): Promise<IngressAnswer> {
+    const handler = inbound.type === 'unsupported' ? undefined : this.handlers.get(inbound.type);
+    if (!handler || inbound.type === 'unsupported') {
+      const eventType = inbound.type === 'unsupported' ? inbound.eventType : inbound.type;
+      ctx.log.debug('ignoring event type', { eventType, eventId: inbound.eventId });
+      ctx.metrics.inc('events_ignored_total', 'Events of types the bot does not handle', { type: eventType });
+      return ok();
+    }
+    try {
+      return await handler(inbound, ctx);
+    } catch (error) {
+      if (error instanceof UnavailableError) {
+        ctx.log.warn('event not stored, asking Lark to retry', { type: inbound.type, eventId: inbound.eventId, error: error.message });
+        return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
+      }
+      ctx.log.error('event handler failed', { type: inbound.type, eventId: inbound.eventId, error: errorMessage(error) });
+      return { status: 500, body: { error: 'internal error' } };
+    }
+  }
+}

@@ -39,6 +39,6 @@ export function createLogger(options: { level: string; secrets: string[]; silent
     level: options.level,
     silent: options.silent ?? false,
     format: winston.format.combine(winston.format.timestamp(), redactFormat(), winston.format.json()),
-    transports: [new winston.transports.Console({ stderrLevels: ['error'] })],
+    transports: [new winston.transports.Console()],
   });
 }

@@ -136,7 +136,8 @@ function textMessageToPlain(
     .map(escapeRegExp)
     .join('|');
   // The bot's own placeholder goes together with the spaces after it, so "@_user_1 ack" → "ack".
-  const placeholders = new RegExp(`(${alternation})([ \\t\\u00a0\\u3000]*)`, 'g');
+  // The lookahead keeps `@_user_1` from matching the start of an unknown `@_user_10`.
+  const placeholders = new RegExp(`(${alternation})(?![A-Za-z0-9_])([ \\t\\u00a0\\u3000]*)`, 'g');
 
   const replaced = text.replace(placeholders, (_match, key: string, spaces: string) => {
     if (key === ALL_KEY) return allName(list) + spaces;

@@ -33,7 +33,7 @@ export class LarkRequestOpener {
 
   /** POST /lark/events: challenge, v2 events (incl. card.action.trigger) and v1 events. */
   openEvent(request: RawLarkRequest): OpenedRequest {
-    const { payload, encrypted } = this.readPayload(request.rawBody);
+    const { payload } = this.readPayload(request.rawBody);
     const challenge = this.challengeOf(payload);
     if (challenge) return challenge;
     if (this.secrets.encryptKey) this.requireSignature(request, 'sha256');

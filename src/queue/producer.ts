@@ -4,6 +4,8 @@ import { UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { DEDUPE_SECONDS, QUEUES, type QueueName } from './jobs.js';
 
+const ADD_TIMEOUT_MS = 2_000;
+
 const DEFAULTS: JobsOptions = {
   attempts: 8,
   backoff: { type: 'smart', delay: 1_000 },
@@ -17,7 +19,7 @@ export class Queues {
   readonly byName: Record<QueueName, Queue>;
 
   constructor(
-    connection: Redis,
+    private readonly connection: Redis,
     readonly prefix: string,
     log: Logger,
   ) {
@@ -34,10 +36,19 @@ export class Queues {
    * Redis script, so a crash cannot leave a claimed-but-unqueued event behind.
    */
   async add(queue: QueueName, name: string, data: object, id: string, options: JobsOptions = {}): Promise<void> {
+    // BullMQ waits for a connection that is not there; the HTTP answer must not, so Lark can retry elsewhere.
+    if (this.connection.status !== 'ready') throw new UnavailableError(`cannot queue ${queue}/${name}: redis is ${this.connection.status}`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from redis in ${ADD_TIMEOUT_MS} ms`)), ADD_TIMEOUT_MS);
+    });
     try {
-      await this.byName[queue].add(name, data, { ...options, jobId: id });
+      // A late success after the timeout is harmless: the retry that follows the 503 finds the same job id.
+      await Promise.race([this.byName[queue].add(name, data, { ...options, jobId: id }), timeout]);
     } catch (error) {
       throw new UnavailableError(`cannot queue ${queue}/${name}: ${errorMessage(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,0 +1,95 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { botEnv, spawnBot, startBot, type BotProcess } from '../helpers/bot-process.js';
+import { messageEvent } from '../helpers/lark-signing.js';
+import { dropPrefix, testPrefix } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
+
+const offline = { LARK_DOMAIN: 'http://127.0.0.1:9', GUANCE_OPENAPI_URL: 'http://127.0.0.1:9' };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+describe('start-up with a bad setting', () => {
+  it('prints one line naming the setting and exits 1', async () => {
+    const { child, stderr, logs } = spawnBot(botEnv({ LARK_APP_ID: '', ...offline }));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    const text = stderr.join('').trim();
+    expect(text).toBe('Invalid setting LARK_APP_ID: required (the Lark app id, cli_…)');
+    expect(logs).toEqual([]);
+  });
+
+  it('rejects a malformed URL the same way', async () => {
+    const { child, stderr } = spawnBot(botEnv({ REDIS_URL: 'localhost:6379', ...offline }));
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
+    expect(stderr.join('').trim()).toMatch(/^Invalid setting REDIS_URL: [^\n]+$/);
+  });
+});
+
+describe('Redis unreachable', () => {
+  let bot: BotProcess | undefined;
+  let redis: ChildProcess | undefined;
+  const prefix = testPrefix('redisdown');
+  let port = 0;
+
+  afterAll(async () => {
+    await bot?.stop();
+    redis?.kill('SIGTERM');
+    if (port) await dropPrefix(prefix, `redis://127.0.0.1:${port}`).catch(() => undefined);
+  });
+
+  it('keeps serving: healthz 200, readyz 503 naming redis, events 503; recovers when Redis comes', async () => {
+    port = await freePort();
+    bot = await startBot(botEnv({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: prefix, ...offline }));
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${bot.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'not ready', notReady: ['redis'], checks: { redis: 'unreachable' } });
+
+    const { payload, messageId } = messageEvent();
+    const send = () =>
+      fetch(`${bot?.url}/lark/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    const started = Date.now();
+    expect((await send()).status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(2_500);
+    await bot.waitForLog((l) => l.message === 'redis unreachable, retrying', 'the outage to be logged');
+    expect(bot.child.exitCode).toBeNull();
+
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    await waitFor(async () => (await fetch(`${bot?.url}/readyz`)).status === 200, 'readiness after Redis starts', 20_000, 200);
+    expect((await send()).status).toBe(200);
+    await bot.waitForLog((l) => l.message === 'message received' && l.messageId === messageId, 'the queued message', 20_000);
+  });
+});
+
+describe('graceful stop', () => {
+  const prefix = testPrefix('stop');
+  afterAll(() => dropPrefix(prefix));
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s closes cleanly with exit code 0', async (signal) => {
+    const bot = await startBot(botEnv({ REDIS_KEY_PREFIX: prefix, ...offline }));
+    bot.child.kill(signal);
+    const { code } = await bot.exited;
+    expect(code).toBe(0);
+    expect(bot.logs.some((l) => l.message === 'bot stopped')).toBe(true);
+  });
+});
+
+describe('npm start', () => {
+  it('runs compiled JavaScript (dist), not TypeScript', () => {
+    const result = spawnSync('node', ['-e', "const p=require('./package.json');process.stdout.write(p.scripts.start)"], {
+      encoding: 'utf8',
+    });
+    expect(result.stdout).toBe('node dist/src/main.js');
+  });
+});

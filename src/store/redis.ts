@@ -14,7 +14,7 @@ export function createRedis(url: string, role: RedisRole, log: Logger): Redis {
     retryStrategy: (attempt) => Math.min(250 * attempt, 5_000),
     reconnectOnError: () => true,
     ...(role === 'commands'
-      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 }
+      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, enableAutoPipelining: true }
       : { enableOfflineQueue: true, maxRetriesPerRequest: null, connectTimeout: 5_000 }),
   };
   const redis = new Redis(url, options);

@@ -1,21 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { botEnv, spawnBot, startBot, type BotProcess } from '../helpers/bot-process.js';
 import { messageEvent } from '../helpers/lark-signing.js';
+import { freePort } from '../helpers/ports.js';
 import { dropPrefix, testPrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
 const offline = { LARK_DOMAIN: 'http://127.0.0.1:9', GUANCE_OPENAPI_URL: 'http://127.0.0.1:9' };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe('start-up with a bad setting', () => {
   it('prints one line naming the setting and exits 1', async () => {

@@ -76,8 +76,15 @@ export async function startBot(env: Record<string, string>): Promise<BotProcess>
       if (gone && !logs.some(predicate)) throw new Error(`bot exited; stderr: ${stderr.join('')}`);
       return logs.find(predicate);
     }, what, timeoutMs);
-  const started = await waitForLog((l) => l.message === 'bot started', 'the bot to start');
-  const port = Number(started.port);
+  // With a fixed PORT the bot may run with quiet logs; readiness of the HTTP side is then the signal.
+  const port =
+    env.PORT && env.PORT !== '0'
+      ? await waitFor(async () => {
+          if (gone) throw new Error(`bot exited; stderr: ${stderr.join('')}`);
+          const response = await fetch(`http://127.0.0.1:${env.PORT}/healthz`).catch(() => undefined);
+          return response?.ok ? Number(env.PORT) : 0;
+        }, 'the bot to serve')
+      : Number((await waitForLog((l) => l.message === 'bot started', 'the bot to start')).port);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

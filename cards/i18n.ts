@@ -1,0 +1,155 @@
+/**
+ * Every string the cards print and every chat answer the bot gives, in Chinese and English.
+ *
+ * Placeholders are `{name}`-style. `t()` is typed: a key whose text has placeholders must be
+ * given exactly those parameters, a key without placeholders takes none.
+ */
+import type { Language } from './types.js';
+
+const MESSAGE_TABLE = {
+  // Issue status names (Guance statusType)
+  'status.open': { en: 'Open', zh: '待处理' },
+  'status.working': { en: 'Working', zh: '处理中' },
+  'status.resolved': { en: 'Resolved', zh: '已解决' },
+  'status.closed': { en: 'Closed', zh: '已关闭' },
+  'status.pending': { en: 'Pending', zh: '挂起' },
+  'status.other': { en: 'Status {code}', zh: '状态 {code}' },
+
+  // Card texts
+  'level.unknown': { en: 'Unknown', zh: '未知' },
+  'field.level': { en: 'Level', zh: '等级' },
+  'field.source': { en: 'Source', zh: '来源' },
+  'field.status': { en: 'Status', zh: '状态' },
+  'field.created': { en: 'Created', zh: '创建时间' },
+  'field.assignees': { en: 'Assignees', zh: '负责人' },
+  'card.none': { en: '—', zh: '—' },
+  'card.manualSource': { en: 'Manual', zh: '手动创建' },
+  'card.noDescription': { en: 'No description', zh: '无描述' },
+  'card.moreAssignees': { en: '+{count} more', zh: '等 {count} 人' },
+
+  // Buttons
+  'button.ack': { en: 'Acknowledge', zh: '确认' },
+  'button.resolve': { en: 'Resolve', zh: '解决' },
+  'button.reopen': { en: 'Reopen', zh: '重新打开' },
+  'button.open': { en: 'Open in Guance', zh: '在观测云中查看' },
+
+  // "Last change" line on the card
+  'change.ack': { en: 'Acknowledged by {name} at {time}', zh: '{name} 于 {time} 确认' },
+  'change.resolve': { en: 'Resolved by {name} at {time}', zh: '{name} 于 {time} 解决' },
+  'change.reopen': { en: 'Reopened by {name} at {time}', zh: '{name} 于 {time} 重新打开' },
+  'change.status': { en: '{name} set the status to {status} at {time}', zh: '{name} 于 {time} 将状态改为{status}' },
+  'change.ack.guance': { en: 'Acknowledged by {name} in Guance at {time}', zh: '{name} 于 {time} 在观测云中确认' },
+  'change.resolve.guance': { en: 'Resolved by {name} in Guance at {time}', zh: '{name} 于 {time} 在观测云中解决' },
+  'change.reopen.guance': { en: 'Reopened by {name} in Guance at {time}', zh: '{name} 于 {time} 在观测云中重新打开' },
+  'change.status.guance': {
+    en: '{name} set the status to {status} in Guance at {time}',
+    zh: '{name} 于 {time} 在观测云中将状态改为{status}',
+  },
+
+  // Toasts (answers to a card click)
+  'toast.acknowledged': { en: 'Acknowledged', zh: '已确认' },
+  'toast.resolved': { en: 'Resolved', zh: '已解决' },
+  'toast.reopened': { en: 'Reopened', zh: '已重新打开' },
+  'toast.working': { en: 'Working on it…', zh: '正在处理…' },
+  'toast.failed': { en: 'Could not change the issue: {reason}', zh: '无法修改 Issue：{reason}' },
+  'toast.already': { en: 'Already {status}', zh: '已经是{status}状态' },
+  'toast.invalid': { en: 'Invalid button', zh: '无效的按钮' },
+
+  // Chat answers
+  'answer.commentAdded': { en: 'Comment added to "{title}" at {time}', zh: '已于 {time} 评论「{title}」' },
+  'answer.acknowledged': { en: 'Acknowledged "{title}" at {time}', zh: '已于 {time} 确认「{title}」' },
+  'answer.resolved': { en: 'Resolved "{title}" at {time}', zh: '已于 {time} 解决「{title}」' },
+  'answer.reopened': { en: 'Reopened "{title}" at {time}', zh: '已于 {time} 重新打开「{title}」' },
+  'answer.already': { en: '"{title}" is already {status}', zh: '「{title}」已经是{status}状态' },
+  'answer.unknownIssue': { en: 'Unknown issue {issue}', zh: '找不到 Issue {issue}' },
+  'answer.notAllowed': { en: 'Not allowed: {reason}', zh: '不允许：{reason}' },
+  'answer.guanceRefused': { en: 'Guance refused: {message}', zh: '观测云拒绝了请求：{message}' },
+  'answer.rateLimited': { en: 'Rate-limited by Guance, will retry', zh: '观测云限流，稍后自动重试' },
+  'answer.failed': { en: 'Something went wrong: {reason}', zh: '出错了：{reason}' },
+  'answer.whichIssue': {
+    en: "Which issue? Reply in the issue card's thread or give the issue id",
+    zh: '是哪个 Issue？请在 Issue 卡片的话题中回复，或写明 Issue ID',
+  },
+  'answer.emptyComment': { en: 'The comment is empty', zh: '评论内容为空' },
+  'answer.noOpenIssues': { en: 'No open issues', zh: '没有待处理的 Issue' },
+
+  // List card
+  'list.title': { en: 'Open issues ({count})', zh: '待处理的 Issue（{count}）' },
+  'list.more': { en: '…and {count} more', zh: '…还有 {count} 个' },
+
+  // Help card
+  'help.title': { en: 'Guance issue bot: commands', zh: '观测云 Issue 机器人：命令说明' },
+  'help.intro': {
+    en: 'Mention me in a group (or write to me directly) with one of these:',
+    zh: '在群里 @我（或私聊我），发送以下任一命令：',
+  },
+  'help.comment': { en: 'Add a comment to an issue', zh: '给 Issue 添加评论' },
+  'help.thread': {
+    en: "Reply in an issue card's thread: the text becomes a comment, no issue id needed",
+    zh: '在 Issue 卡片的话题中回复：内容即成为评论，无需 Issue ID',
+  },
+  'help.reply': { en: 'Add a comment', zh: '添加评论' },
+  'help.ack': { en: 'Acknowledge: status Working, plus a comment saying who', zh: '确认/认领：状态改为处理中，并评论是谁认领' },
+  'help.resolve': { en: 'Resolve, with the note as a comment', zh: '解决，备注作为评论' },
+  'help.reopen': { en: 'Reopen (status Open)', zh: '重新打开（状态改为待处理）' },
+  'help.list': { en: 'List the open issues', zh: '列出待处理的 Issue' },
+  'help.help': { en: 'Show this help', zh: '显示本说明' },
+  'help.footer': {
+    en: "Commands work in English and Chinese. Inside an issue card's thread the issue can be left out.",
+    zh: '中英文命令均可使用。在 Issue 卡片的话题中可省略 Issue ID。',
+  },
+  'help.arg.text': { en: 'text', zh: '内容' },
+  'help.arg.note': { en: 'note', zh: '备注' },
+  'help.arg.issue': { en: 'issue', zh: 'issue' },
+} as const satisfies Readonly<Record<string, Readonly<Record<Language, string>>>>;
+
+/** Every message key. */
+export type MessageKey = keyof typeof MESSAGE_TABLE;
+
+/** The message table, read-only: `MESSAGES[key][lang]`. */
+export const MESSAGES: Readonly<Record<MessageKey, Readonly<Record<Language, string>>>> = Object.freeze(MESSAGE_TABLE);
+
+/** All keys, in table order. */
+export const MESSAGE_KEYS: readonly MessageKey[] = Object.freeze(Object.keys(MESSAGE_TABLE) as MessageKey[]);
+
+type PlaceholdersIn<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | PlaceholdersIn<Rest> : never;
+
+/** Placeholder names of a key, e.g. `'name' | 'time'`. */
+export type MessagePlaceholder<K extends MessageKey> = PlaceholdersIn<(typeof MESSAGE_TABLE)[K]['en']>;
+
+/** Keys whose text has no placeholders. */
+export type PlainMessageKey = { [K in MessageKey]: [MessagePlaceholder<K>] extends [never] ? K : never }[MessageKey];
+
+/** The parameters `t()` needs for a key. */
+export type MessageParams<K extends MessageKey> = Readonly<Record<MessagePlaceholder<K>, string | number>>;
+
+type ParamsArg<K extends MessageKey> = [MessagePlaceholder<K>] extends [never] ? [] : [params: MessageParams<K>];
+
+/**
+ * Replaces `{name}` placeholders with `params.name`. Unknown placeholders are left as they are, so a
+ * missing parameter shows up instead of vanishing. Values are inserted once (no re-expansion).
+ */
+export function interpolate(template: string, params: Readonly<Record<string, string | number>> = {}): string {
+  return template.replace(/\{([A-Za-z][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+    const value = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : undefined;
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** The text for `key` in `lang`, with its placeholders filled. */
+export function t<K extends MessageKey>(lang: Language, key: K, ...params: ParamsArg<K>): string {
+  const entry = MESSAGE_TABLE[key] as Readonly<Record<Language, string>>;
+  const template = entry[lang === 'en' ? 'en' : 'zh'];
+  const [values] = params;
+  return interpolate(template, values as Readonly<Record<string, string | number>> | undefined);
+}
+
+/** The text in both Lark locales, e.g. for a callback toast's `i18n` field. */
+export function larkLocales<K extends MessageKey>(key: K, ...params: ParamsArg<K>): { zh_cn: string; en_us: string } {
+  return { zh_cn: t('zh', key, ...params), en_us: t('en', key, ...params) };
+}
+
+/** Normalises any language tag (`en`, `en-US`, `zh_cn`, …) to a supported language; Chinese by default. */
+export function toLanguage(value: string | undefined | null): Language {
+  return typeof value === 'string' && /^en(?:$|[-_])/i.test(value.trim()) ? 'en' : 'zh';
+}

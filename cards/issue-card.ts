@@ -1,0 +1,201 @@
+/**
+ * The issue card: header coloured by level, compact fields, a plain-text description excerpt, the
+ * last change, an optional notice, and the action buttons plus "Open in Guance".
+ *
+ * Every piece of user text is either `plain_text` (never interpreted) or escaped for markdown, and
+ * every piece has a length budget. If a card still comes out too big (or with too many elements)
+ * it is rebuilt with smaller budgets, so the result always fits Lark's 30 KB limit.
+ */
+import { t } from './i18n.js';
+import {
+  actionLabel,
+  buttonRow,
+  buttonsFor,
+  callbackButton,
+  cardFits,
+  clipLine,
+  escapeLarkMd,
+  formatTime,
+  levelTemplate,
+  markdownBlock,
+  plainExcerpt,
+  plainText,
+  safeUrl,
+  statusName,
+  textBlock,
+  truncateText,
+  urlButton,
+} from './parts.js';
+import type {
+  ButtonElement,
+  CardElement,
+  ColumnSetElement,
+  IssueAction,
+  IssueCardModel,
+  Language,
+  LarkCard,
+  MarkdownElement,
+} from './types.js';
+
+/** Character budgets (code points) for the variable parts of the card. */
+interface Budget {
+  title: number;
+  level: number;
+  source: number;
+  assigneeName: number;
+  assignees: number;
+  description: number;
+  notice: number;
+  actor: number;
+}
+
+const SMALLEST: Budget = {
+  title: 60,
+  level: 20,
+  source: 40,
+  assigneeName: 32,
+  assignees: 60,
+  description: 80,
+  notice: 80,
+  actor: 40,
+};
+
+/** Tried in order until the card fits; the last one is small whatever the input. */
+const BUDGETS: readonly Budget[] = [
+  { title: 150, level: 40, source: 200, assigneeName: 64, assignees: 400, description: 500, notice: 300, actor: 80 },
+  { title: 100, level: 30, source: 100, assigneeName: 48, assignees: 150, description: 250, notice: 150, actor: 60 },
+  SMALLEST,
+];
+
+/** Issue ids longer than this are not real Guance ids; such a card gets no callback buttons. */
+const MAX_ISSUE_ID_LENGTH = 128;
+
+const CHANGE_KEYS = {
+  lark: { ack: 'change.ack', resolve: 'change.resolve', reopen: 'change.reopen', status: 'change.status' },
+  guance: {
+    ack: 'change.ack.guance',
+    resolve: 'change.resolve.guance',
+    reopen: 'change.reopen.guance',
+    status: 'change.status.guance',
+  },
+} as const;
+
+function levelLabel(model: IssueCardModel, lang: Language, budget: Budget): string {
+  const name = clipLine(model.level?.name ?? '', budget.level);
+  return name === '' ? t(lang, 'level.unknown') : name;
+}
+
+/** A compact field: bold label, then the value, escaped unless it is the bot's own text. */
+function field(label: string, value: string, own = false): MarkdownElement {
+  return markdownBlock(`**${label}**\n${own ? value : escapeLarkMd(value)}`);
+}
+
+function fieldRow(left: MarkdownElement, right: MarkdownElement): ColumnSetElement {
+  return {
+    tag: 'column_set',
+    flex_mode: 'bisect',
+    horizontal_spacing: 'medium',
+    columns: [
+      { tag: 'column', width: 'weighted', weight: 1, elements: [left] },
+      { tag: 'column', width: 'weighted', weight: 1, elements: [right] },
+    ],
+  };
+}
+
+/** Escaped names joined with commas within the budget, then "+N more". */
+function assigneeMarkdown(assignees: readonly string[], lang: Language, budget: Budget): string {
+  const all = Array.isArray(assignees) ? assignees : [];
+  const shown: string[] = [];
+  let used = 0;
+  let index = 0;
+  for (; index < all.length; index += 1) {
+    const name = clipLine(String(all[index] ?? ''), budget.assigneeName);
+    if (name === '') continue;
+    const cost = [...name].length + (shown.length > 0 ? 2 : 0);
+    if (shown.length > 0 && used + cost > budget.assignees) break;
+    shown.push(escapeLarkMd(name));
+    used += cost;
+  }
+  if (shown.length === 0) return t(lang, 'card.none');
+  const rest = all.slice(index).filter((name) => String(name ?? '').trim() !== '').length;
+  const list = shown.join(', ');
+  return rest > 0 ? `${list} ${t(lang, 'card.moreAssignees', { count: rest })}` : list;
+}
+
+function lastChangeLine(model: IssueCardModel, lang: Language, budget: Budget): string | null {
+  const change = model.lastChange;
+  if (change === undefined || change === null) return null;
+  const via = change.by?.via === 'guance' ? 'guance' : 'lark';
+  const key = CHANGE_KEYS[via][change.action] ?? CHANGE_KEYS[via].status;
+  const name = clipLine(change.by?.name ?? '', budget.actor) || '?';
+  return t(lang, key, {
+    name,
+    time: formatTime(change.by?.at ?? Number.NaN, model.timeZone, lang),
+    status: statusName(change.statusType, lang),
+  });
+}
+
+function actionButtons(model: IssueCardModel, lang: Language): ButtonElement[] {
+  const issue = String(model.uuid ?? '').trim();
+  const idUsable = issue !== '' && issue.length <= MAX_ISSUE_ID_LENGTH && !/\s/.test(issue);
+  const actions: readonly IssueAction[] = idUsable ? buttonsFor(model.statusType) : [];
+  const buttons = actions.map((action, index) =>
+    callbackButton(actionLabel(action, lang), { action, issue }, {
+      type: index === 0 ? 'primary_filled' : 'default',
+      elementId: `btn_${action}`,
+    }),
+  );
+  const url = safeUrl(model.consoleUrl);
+  if (url !== null) buttons.push(urlButton(t(lang, 'button.open'), url, { elementId: 'btn_open' }));
+  return buttons;
+}
+
+function render(model: IssueCardModel, lang: Language, budget: Budget): LarkCard {
+  const title = clipLine(model.title ?? '', budget.title) || clipLine(model.uuid ?? '', budget.title) || '—';
+  const level = levelLabel(model, lang, budget);
+  const status = statusName(model.statusType, lang);
+  const source = clipLine(model.source ?? '', budget.source) || t(lang, 'card.manualSource');
+
+  const elements: CardElement[] = [
+    fieldRow(field(t(lang, 'field.level'), level), field(t(lang, 'field.status'), status, true)),
+    fieldRow(
+      field(t(lang, 'field.source'), source),
+      field(t(lang, 'field.created'), formatTime(model.createdAt, model.timeZone, lang), true),
+    ),
+    field(t(lang, 'field.assignees'), assigneeMarkdown(model.assignees, lang, budget), true),
+    { tag: 'hr' },
+  ];
+
+  const excerpt = plainExcerpt(model.description ?? '', budget.description);
+  elements.push(excerpt === '' ? textBlock(t(lang, 'card.noDescription'), { color: 'grey' }) : textBlock(excerpt));
+
+  const change = lastChangeLine(model, lang, budget);
+  if (change !== null) elements.push(textBlock(change, { size: 'notation', color: 'grey' }));
+
+  const notice = clipLine(model.notice ?? '', budget.notice);
+  if (notice !== '') elements.push(textBlock(notice, { color: 'orange' }));
+
+  const buttons = actionButtons(model, lang);
+  if (buttons.length > 0) elements.push(buttonRow(buttons, 'actions'));
+
+  return {
+    schema: '2.0',
+    config: { update_multi: true, summary: { content: truncateText(`[${level}] ${title}`, 120) } },
+    header: {
+      title: plainText(title),
+      subtitle: plainText(`${level} · ${status}`),
+      template: levelTemplate(model.level),
+    },
+    body: { elements },
+  };
+}
+
+/** The interactive card for one Guance issue, in `lang`, always within Lark's size and element limits. */
+export function buildIssueCard(model: IssueCardModel, lang: Language): LarkCard {
+  for (const budget of BUDGETS) {
+    const card = render(model, lang, budget);
+    if (cardFits(card)) return card;
+  }
+  // Not reached with the budgets above (the smallest card is a few KB); kept as a hard guarantee.
+  return render({ ...model, description: '', assignees: [], notice: '', consoleUrl: '' }, lang, SMALLEST);
+}

@@ -4,12 +4,17 @@ import type { Express } from 'express';
 import { registerHandlers } from '../handlers/index.js';
 import type { Config } from './config.js';
 import type { Ctx } from './context.js';
+import { GuanceBudget } from './guance/budget.js';
+import { GuanceClient } from './guance/client.js';
 import { createHttpApp } from './http/server.js';
+import { LarkClient } from './lark/client.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { Queues } from './queue/producer.js';
+import { keepSchedules } from './queue/schedules.js';
 import { JobRegistry, startWorkers } from './queue/workers.js';
 import { Router } from './router.js';
+import { IssueLinks } from './store/issue-links.js';
 import { createRedis } from './store/redis.js';
 
 export interface App {
@@ -32,27 +37,43 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   const workerRedis = createRedis(config.redisUrl, 'workers', log);
   const metrics = new Metrics();
   const queues = new Queues(redis, config.keyPrefix, log);
+  const budget = new GuanceBudget(redis, `${config.keyPrefix}:guance-budget`, config.guance.budget);
+  budget.registerMetrics(metrics);
   const ctx: Ctx = {
     config,
     log,
     metrics,
     redis,
     queues,
+    budget,
+    guance: new GuanceClient({ baseUrl: config.guance.openApiUrl, apiKey: config.guance.apiKey, budget, log, metrics }),
+    lark: new LarkClient({
+      appId: config.lark.appId,
+      appSecret: config.lark.appSecret,
+      baseUrl: config.lark.baseUrl,
+      redis,
+      keyPrefix: config.keyPrefix,
+      log,
+      metrics,
+    }),
+    links: new IssueLinks(redis, config.keyPrefix),
     key: (...parts) => [config.keyPrefix, ...parts].join(':'),
   };
   const router = new Router();
   const jobs = new JobRegistry();
-  registerHandlers(router, jobs);
+  const schedules = registerHandlers(router, jobs, config);
   const http = createHttpApp(ctx, router);
 
   let server: Server | undefined;
   let workers: Worker[] = [];
+  let stopSchedules = () => {};
 
   return {
     ctx,
     http,
     async start() {
       workers = startWorkers(jobs, ctx, workerRedis);
+      stopSchedules = keepSchedules(ctx, schedules);
       server = await new Promise<Server>((resolve, reject) => {
         const listening = http.listen(config.port, () => resolve(listening));
         listening.once('error', reject);
@@ -64,6 +85,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
     },
     async stop(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
+      stopSchedules();
       if (server) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
         server.closeIdleConnections();

@@ -64,6 +64,10 @@ export function startWorkers(registry: JobRegistry, ctx: Ctx, connection: Redis)
         connection,
         prefix: ctx.queues.prefix,
         concurrency: CONCURRENCY[queue],
+        // A job whose process died is retried after ~10 s instead of BullMQ's default 30 s; live jobs renew the lock.
+        lockDuration: 10_000,
+        stalledInterval: 5_000,
+        maxStalledCount: 3,
         settings: { backoffStrategy: (attemptsMade, _type, error) => retryDelayMs(attemptsMade, error) },
       },
     );

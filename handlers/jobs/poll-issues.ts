@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { Ctx } from '../../src/context.js';
+import { GuanceRateLimited } from '../../src/errors.js';
+import { watchedChannels, type WatchedChannel } from '../../src/guance/lookups.js';
+import type { JobDefinition } from '../../src/queue/workers.js';
+import { withLock } from '../../src/store/locks.js';
+import { enqueueDeliveries } from '../deliveries.js';
+
+const PAGE_SIZE = 100;
+/** Issues can become visible to the list a little after their createAt; every window reaches back this far. */
+const OVERLAP_SECONDS = 120;
+/** Issues older than this are never carded, whatever a window returns (the server may filter on updateAt). */
+const MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
+
+/** Longer than a poll takes; short enough that a killed poller does not stop polling for long. Overlap is harmless. */
+const POLL_LOCK_MS = 30_000;
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The first start: only issues created after it are posted, so a new bot does not flood the chat with history. */
+async function firstRunAt(ctx: Ctx): Promise<number> {
+  const key = ctx.key('first-run-at');
+  await ctx.redis.set(key, String(nowSeconds()), 'NX');
+  return Number(await ctx.redis.get(key));
+}
+
+interface ChannelPoll {
+  found: number;
+  queued: number;
+  complete: boolean;
+}
+
+async function pollChannel(ctx: Ctx, channel: WatchedChannel, since: number): Promise<ChannelPoll> {
+  const cursorKey = ctx.key('poll-cursor', channel.uuid);
+  const cursor = Number(await ctx.redis.get(cursorKey)) || since;
+  const startTime = Math.max(since, cursor - OVERLAP_SECONDS);
+  const endTime = nowSeconds();
+  const oldest = Math.max(since, endTime - MAX_AGE_SECONDS);
+  const result: ChannelPoll = { found: 0, queued: 0, complete: false };
+  for (let pageIndex = 1; ; pageIndex += 1) {
+    const page = await ctx.guance.listIssues({ channelUUID: channel.uuid, startTime, endTime, pageIndex, pageSize: PAGE_SIZE }, 'poll');
+    for (const issue of page.issues) {
+      if (issue.createAt < oldest || (issue.deleteAt !== -1 && issue.deleteAt > 0)) continue;
+      result.found += 1;
+      result.queued += await enqueueDeliveries(ctx, issue, Date.now());
+    }
+    const { totalCount, pageSize } = page.pageInfo;
+    if (page.issues.length < PAGE_SIZE || pageIndex * pageSize >= totalCount) break;
+  }
+  // The cursor moves only after every page was read and queued: an interrupted poll is redone, never skipped.
+  await ctx.redis.set(cursorKey, String(endTime));
+  result.complete = true;
+  return result;
+}
+
+async function pollOnce(ctx: Ctx): Promise<void> {
+  const since = await firstRunAt(ctx);
+  const channels = await watchedChannels(ctx, 'poll');
+  if (channels.unknown.length && channels.fresh) {
+    ctx.log.error(`GUANCE_CHANNELS names unknown channel(s): ${channels.unknown.join(', ')}`, { known: channels.known });
+  }
+  for (const channel of channels.found) {
+    const polled = await pollChannel(ctx, channel, since);
+    ctx.metrics.inc('polls_total', 'Completed polls per channel', { channel: channel.name });
+    if (polled.found) ctx.log.info('poll found issues', { channel: channel.name, issues: polled.found, deliveries: polled.queued });
+  }
+}
+
+export const pollIssues: JobDefinition<Record<string, unknown>> = {
+  queue: 'schedule',
+  name: 'poll-issues',
+  schema: z.looseObject({}),
+  async run(_data, ctx) {
+    try {
+      const ran = await withLock(ctx.redis, ctx.key('poll-lock'), POLL_LOCK_MS, async () => {
+        await pollOnce(ctx);
+        return true;
+      });
+      if (!ran) ctx.log.debug('poll skipped: another replica is polling');
+    } catch (error) {
+      // The next tick is the retry; the cursor did not move.
+      if (error instanceof GuanceRateLimited) {
+        ctx.log.debug('poll deferred: Guance budget has no room', { retryAfterMs: error.retryAfterMs });
+        ctx.metrics.inc('polls_deferred_total', 'Polls cut short by the Guance budget');
+        return;
+      }
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,60 @@
+import type { Ctx } from '../context.js';
+import { GuanceRateLimited } from '../errors.js';
+import type { SpendKind } from './budget.js';
+import { GuanceChannelSchema, GuanceLevelSchema, type GuanceChannel, type GuanceLevel } from './schemas.js';
+import { z } from 'zod';
+
+const LEVELS_TTL_SECONDS = 60 * 60;
+const CHANNELS_TTL_SECONDS = 10 * 60;
+
+async function cached<T>(ctx: Ctx, key: string, ttlSeconds: number, schema: z.ZodType<T>, load: () => Promise<T>): Promise<T> {
+  const text = await ctx.redis.get(ctx.key(key));
+  if (text) {
+    const parsed = schema.safeParse(JSON.parse(text));
+    if (parsed.success) return parsed.data;
+  }
+  const fresh = await load();
+  await ctx.redis.set(ctx.key(key), JSON.stringify(fresh), 'EX', ttlSeconds);
+  return fresh;
+}
+
+/** The workspace's levels (names, colours), cached for an hour; empty when the budget has no room (built-in names apply). */
+export async function workspaceLevels(ctx: Ctx, kind: SpendKind): Promise<GuanceLevel[]> {
+  try {
+    return await cached(ctx, 'guance:levels', LEVELS_TTL_SECONDS, z.array(GuanceLevelSchema), () => ctx.guance.listLevels(kind));
+  } catch (error) {
+    if (error instanceof GuanceRateLimited) return [];
+    throw error;
+  }
+}
+
+export interface WatchedChannel {
+  uuid: string;
+  name: string;
+}
+
+export interface ChannelResolution {
+  found: WatchedChannel[];
+  unknown: string[];
+  known: string[];
+  /** True when the list was just fetched from Guance (not from the 10-minute cache). */
+  fresh: boolean;
+}
+
+/** GUANCE_CHANNELS (names or uuids; `default` is the "All" channel) → live channels, and the names that match none. */
+export async function watchedChannels(ctx: Ctx, kind: SpendKind): Promise<ChannelResolution> {
+  let fresh = false;
+  const channels: GuanceChannel[] = await cached(ctx, 'guance:channels', CHANNELS_TTL_SECONDS, z.array(GuanceChannelSchema), () => {
+    fresh = true;
+    return ctx.guance.listChannels(kind);
+  });
+  const live = channels.filter((c) => c.deleteAt === undefined || c.deleteAt === -1);
+  const found: WatchedChannel[] = [];
+  const unknown: string[] = [];
+  for (const wanted of ctx.config.guance.channels) {
+    const match = live.find((c) => c.uuid === wanted || c.name === wanted);
+    if (match) found.push({ uuid: match.uuid, name: match.name });
+    else unknown.push(wanted);
+  }
+  return { found, unknown, known: live.map((c) => c.name), fresh };
+}

@@ -1,0 +1,96 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+/** Cards can be updated for 14 days; links are kept a while longer for thread replies and sync. */
+const LINK_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+const cardLinkSchema = z.object({
+  issueUuid: z.string(),
+  chatId: z.string(),
+  messageId: z.string(),
+  postedAt: z.number(),
+});
+export type CardLink = z.infer<typeof cardLinkSchema>;
+
+/** What the card shows, kept so a card can be re-rendered (click, sync) without asking Guance again. */
+export const issueSnapshotSchema = z.object({
+  uuid: z.string(),
+  title: z.string(),
+  level: z.object({ name: z.string(), color: z.string().optional() }).nullable(),
+  statusType: z.number(),
+  source: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  assignees: z.array(z.string()),
+  description: z.string(),
+  /** "Open in Guance" link. */
+  link: z.string(),
+  lastChange: z
+    .object({
+      action: z.enum(['ack', 'resolve', 'reopen', 'status']),
+      statusType: z.number(),
+      by: z.object({ name: z.string(), at: z.number(), via: z.enum(['lark', 'guance']) }),
+    })
+    .optional(),
+});
+export type IssueSnapshot = z.infer<typeof issueSnapshotSchema>;
+
+function parseJson<T>(schema: z.ZodType<T>, text: string | null): T | null {
+  if (text === null) return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** issue ↔ card message, per chat, and the last known state of each carded issue. */
+export class IssueLinks {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private cardKey(issueUuid: string) {
+    return `${this.prefix}:card:${issueUuid}`;
+  }
+  private messageKey(messageId: string) {
+    return `${this.prefix}:card-message:${messageId}`;
+  }
+  private snapshotKey(issueUuid: string) {
+    return `${this.prefix}:issue-snapshot:${issueUuid}`;
+  }
+
+  async save(link: CardLink): Promise<void> {
+    const value = JSON.stringify(link);
+    await this.redis
+      .multi()
+      .hset(this.cardKey(link.issueUuid), link.chatId, value)
+      .expire(this.cardKey(link.issueUuid), LINK_TTL_SECONDS)
+      .set(this.messageKey(link.messageId), value, 'EX', LINK_TTL_SECONDS)
+      .exec();
+  }
+
+  async cardFor(issueUuid: string, chatId: string): Promise<CardLink | null> {
+    return parseJson(cardLinkSchema, await this.redis.hget(this.cardKey(issueUuid), chatId));
+  }
+
+  async cardsFor(issueUuid: string): Promise<CardLink[]> {
+    const all = await this.redis.hvals(this.cardKey(issueUuid));
+    return all.map((text) => parseJson(cardLinkSchema, text)).filter((link): link is CardLink => link !== null);
+  }
+
+  /** The card a message is (or whose thread it belongs to). */
+  async byMessage(messageId: string): Promise<CardLink | null> {
+    return parseJson(cardLinkSchema, await this.redis.get(this.messageKey(messageId)));
+  }
+
+  async saveSnapshot(snapshot: IssueSnapshot): Promise<void> {
+    await this.redis.set(this.snapshotKey(snapshot.uuid), JSON.stringify(snapshot), 'EX', LINK_TTL_SECONDS);
+  }
+
+  async snapshot(issueUuid: string): Promise<IssueSnapshot | null> {
+    return parseJson(issueSnapshotSchema, await this.redis.get(this.snapshotKey(issueUuid)));
+  }
+}

@@ -98,6 +98,13 @@ const MESSAGE_TABLE = {
     en: "Commands work in English and Chinese. Inside an issue card's thread the issue can be left out.",
     zh: '中英文命令均可使用。在 Issue 卡片的话题中可省略 Issue ID。',
   },
+  // Comments the bot writes into Guance on behalf of a Lark user.
+  'guance.comment': { en: '[Lark] {name}: {text}', zh: '[飞书] {name}：{text}' },
+  'guance.ack': { en: '[Lark] {name} acknowledged this issue.', zh: '[飞书] {name} 认领了此 Issue。' },
+  'guance.resolve': { en: '[Lark] {name} resolved this issue.', zh: '[飞书] {name} 解决了此 Issue。' },
+  'guance.resolveNote': { en: '[Lark] {name} resolved this issue: {text}', zh: '[飞书] {name} 解决了此 Issue：{text}' },
+  'guance.reopen': { en: '[Lark] {name} reopened this issue.', zh: '[飞书] {name} 重新打开了此 Issue。' },
+
   'help.arg.text': { en: 'text', zh: '内容' },
   'help.arg.note': { en: 'note', zh: '备注' },
   'help.arg.issue': { en: 'issue', zh: 'issue' },

@@ -2,6 +2,7 @@ import type { Config } from '../src/config.js';
 import type { Schedule } from '../src/queue/schedules.js';
 import type { JobRegistry } from '../src/queue/workers.js';
 import type { Router } from '../src/router.js';
+import { refreshCard } from './card-refresh.js';
 import { onCardAction } from './events/card-action.js';
 import { onMessageReceived } from './events/message-received.js';
 import { handleCardAction } from './jobs/handle-card-action.js';
@@ -18,6 +19,7 @@ export function registerHandlers(router: Router, jobs: JobRegistry, config: Conf
   jobs.on(handleCardAction);
   jobs.on(pollIssues);
   jobs.on(postIssueCard);
+  jobs.on(refreshCard);
 
   return [{ id: pollIssues.name, everyMs: config.guance.pollIntervalSeconds * 1000 }];
 }

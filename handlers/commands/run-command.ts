@@ -1,0 +1,148 @@
+import { buildHelpCard } from '../../cards/help-card.js';
+import { t } from '../../cards/i18n.js';
+import { buildListCard } from '../../cards/list-card.js';
+import { formatTime, statusName } from '../../cards/parts.js';
+import type { LarkCard } from '../../cards/types.js';
+import type { Ctx } from '../../src/context.js';
+import { GuanceApiError, GuanceRateLimited } from '../../src/errors.js';
+import { watchedChannels, workspaceLevels } from '../../src/guance/lookups.js';
+import { STATUS } from '../../src/guance/schemas.js';
+import { botCommentExtend, botCommentRef } from '../bot-comments.js';
+import { applyIssueAction } from '../issue-actions.js';
+import { levelTable, listItemOf } from '../issue-view.js';
+import type { Command } from './parse.js';
+
+/** What the bot answers: a text line or a card. Stored under the message id before it is posted. */
+export type Answer = { text: string } | { card: LarkCard };
+
+export interface CommandInput {
+  command: Command;
+  /** The issue the message's thread belongs to, when it is an issue card's thread. */
+  threadIssue: string | null;
+  actorName: string;
+  /** The Lark message id: the comment's idempotency ref. */
+  messageId: string;
+}
+
+const LIST_PAGE = 50;
+
+/** Runs one parsed command against Guance. Throws GuanceRateLimited (retry later) and retryable errors. */
+export async function runCommand(ctx: Ctx, input: CommandInput): Promise<Answer> {
+  const lang = ctx.config.language;
+  const { command } = input;
+  switch (command.kind) {
+    case 'help':
+      return { card: buildHelpCard(lang) };
+    case 'list':
+      return listOpenIssues(ctx);
+    case 'comment': {
+      const issue = command.issue ?? input.threadIssue;
+      if (!issue) return { text: t(lang, 'answer.whichIssue') };
+      return addComment(ctx, issue, command.text, input);
+    }
+    case 'ack':
+    case 'resolve':
+    case 'reopen': {
+      const issue = command.issue ?? input.threadIssue;
+      if (!issue) return { text: t(lang, 'answer.whichIssue') };
+      const note = command.kind === 'resolve' ? command.note : undefined;
+      return changeStatus(ctx, issue, command.kind, input, note);
+    }
+  }
+}
+
+async function issueTitle(ctx: Ctx, issueUuid: string): Promise<string | null> {
+  const snapshot = await ctx.links.snapshot(issueUuid);
+  if (snapshot) return snapshot.title;
+  const issue = await ctx.guance.getIssue(issueUuid, 'human');
+  return issue ? issue.name || issue.uuid : null;
+}
+
+const now = (ctx: Ctx) => formatTime(Date.now() / 1000, ctx.config.timeZone, ctx.config.language);
+
+async function addComment(ctx: Ctx, issueUuid: string, text: string, input: CommandInput): Promise<Answer> {
+  const lang = ctx.config.language;
+  const title = await issueTitle(ctx, issueUuid);
+  if (title === null) return { text: t(lang, 'answer.unknownIssue', { issue: issueUuid }) };
+  // A retried job whose first run died after Guance answered finds its own comment instead of writing another.
+  const claimed = await ctx.redis.set(ctx.key('comment-claim', input.messageId), '1', 'EX', 9 * 3600, 'NX');
+  if (claimed !== 'OK' && (await findOwnComment(ctx, issueUuid, input.messageId))) {
+    return { text: t(lang, 'answer.commentAdded', { title, time: now(ctx) }) };
+  }
+  try {
+    await ctx.guance.createReply(
+      {
+        issueUUID: issueUuid,
+        content: t(lang, 'guance.comment', { name: input.actorName, text }),
+        extend: botCommentExtend({ ref: input.messageId, actorName: input.actorName }),
+      },
+      'human',
+    );
+  } catch (error) {
+    if (error instanceof GuanceApiError && !error.retryable) {
+      return { text: t(lang, error.httpStatus === 404 ? 'answer.unknownIssue' : 'answer.guanceRefused', { issue: issueUuid, message: error.message }) };
+    }
+    throw error;
+  }
+  ctx.metrics.inc('comments_total', 'Comments written to Guance from Lark');
+  return { text: t(lang, 'answer.commentAdded', { title, time: now(ctx) }) };
+}
+
+async function findOwnComment(ctx: Ctx, issueUuid: string, messageId: string): Promise<boolean> {
+  const { replies } = await ctx.guance.listReplies(issueUuid, { pageIndex: 1, pageSize: 50, ordering: '-createAt' }, 'human');
+  return replies.some((reply) => botCommentRef(reply) === messageId);
+}
+
+async function changeStatus(
+  ctx: Ctx,
+  issueUuid: string,
+  action: 'ack' | 'resolve' | 'reopen',
+  input: CommandInput,
+  note?: string,
+): Promise<Answer> {
+  const lang = ctx.config.language;
+  const outcome = await applyIssueAction(ctx, { issueUuid, action, actorName: input.actorName, ref: input.messageId, ...(note ? { note } : {}) });
+  switch (outcome.kind) {
+    case 'changed': {
+      const key = action === 'ack' ? 'answer.acknowledged' : action === 'resolve' ? 'answer.resolved' : 'answer.reopened';
+      return { text: t(lang, key, { title: outcome.snapshot.title, time: now(ctx) }) };
+    }
+    case 'already':
+      return { text: t(lang, 'answer.already', { title: outcome.snapshot.title, status: statusName(outcome.snapshot.statusType, lang) }) };
+    case 'not-found':
+      return { text: t(lang, 'answer.unknownIssue', { issue: issueUuid }) };
+    case 'refused':
+      return { text: t(lang, 'answer.guanceRefused', { message: outcome.message }) };
+    case 'rate-limited':
+      throw new GuanceRateLimited('rate-limited while changing the issue', 'budget', outcome.retryAfterMs);
+  }
+}
+
+async function listOpenIssues(ctx: Ctx): Promise<Answer> {
+  const lang = ctx.config.language;
+  const { found } = await watchedChannels(ctx, 'human');
+  const levels = levelTable(await workspaceLevels(ctx, 'human'));
+  const open = new Map<string, ReturnType<typeof listItemOf>>();
+  let total = 0;
+  for (const channel of found) {
+    const page = await ctx.guance.listIssues(
+      {
+        channelUUID: channel.uuid,
+        pageIndex: 1,
+        pageSize: LIST_PAGE,
+        filters: [
+          { key: 'statusType', value: STATUS.resolved, equal: false },
+          { key: 'statusType', value: STATUS.closed, equal: false },
+        ],
+      },
+      'human',
+    );
+    total = Math.max(total, page.pageInfo.totalCount);
+    for (const issue of page.issues) {
+      if (issue.statusType === STATUS.resolved || issue.statusType === STATUS.closed) continue;
+      open.set(issue.uuid, listItemOf(issue, levels, ctx.config.guance.consoleUrl));
+    }
+  }
+  if (open.size === 0) return { text: t(lang, 'answer.noOpenIssues') };
+  return { card: buildListCard([...open.values()], lang, { total: Math.max(total, open.size), timeZone: ctx.config.timeZone }) };
+}

@@ -11,6 +11,7 @@ import { LarkClient } from './lark/client.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { Queues } from './queue/producer.js';
+import { JobResults } from './queue/results.js';
 import { keepSchedules } from './queue/schedules.js';
 import { JobRegistry, startWorkers } from './queue/workers.js';
 import { Router } from './router.js';
@@ -37,6 +38,8 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   const workerRedis = createRedis(config.redisUrl, 'workers', log);
   const metrics = new Metrics();
   const queues = new Queues(redis, config.keyPrefix, log);
+  // Its own blocking connection (BullMQ duplicates the one given): card clicks wait on inbound jobs.
+  const results = new JobResults(queues, workerRedis, ['inbound'], log);
   const budget = new GuanceBudget(redis, `${config.keyPrefix}:guance-budget`, config.guance.budget);
   budget.registerMetrics(metrics);
   const ctx: Ctx = {
@@ -45,6 +48,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
     metrics,
     redis,
     queues,
+    results,
     budget,
     guance: new GuanceClient({ baseUrl: config.guance.openApiUrl, apiKey: config.guance.apiKey, budget, log, metrics }),
     lark: new LarkClient({
@@ -72,6 +76,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
     ctx,
     http,
     async start() {
+      results.start();
       workers = startWorkers(jobs, ctx, workerRedis);
       stopSchedules = keepSchedules(ctx, schedules);
       server = await new Promise<Server>((resolve, reject) => {
@@ -96,6 +101,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
         log.warn('jobs still running at shutdown deadline; they will be retried');
         await Promise.allSettled(workers.map((worker) => worker.close(true)));
       }
+      await results.close();
       await queues.close();
       await Promise.allSettled([redis.quit(), workerRedis.quit()]);
       redis.disconnect();

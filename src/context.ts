@@ -6,6 +6,7 @@ import type { LarkClient } from './lark/client.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Queues } from './queue/producer.js';
+import type { JobResults } from './queue/results.js';
 import type { IssueLinks } from './store/issue-links.js';
 
 /** Everything a handler may touch. Built once in app.ts; no module singletons. */
@@ -16,6 +17,8 @@ export interface Ctx {
   /** Fail-fast command connection (claims, links, budget). */
   redis: Redis;
   queues: Queues;
+  /** Bounded waits for the outcome of a queued job (card clicks answer Lark with it). */
+  results: JobResults;
   lark: LarkClient;
   guance: GuanceClient;
   budget: GuanceBudget;

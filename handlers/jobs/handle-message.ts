@@ -59,6 +59,7 @@ export const handleMessage: JobDefinition<InboundJobData<'message'>> = {
     const { event } = data;
     const messageId = event.message.message_id;
     const log = ctx.log.child({ messageId, chatId: event.message.chat_id });
+    log.info('message received', { eventId: data.eventId, chatType: event.message.chat_type, attempt: job.attemptsMade + 1 });
     const done = await storedAnswer(ctx, messageId);
     if (done) {
       await postAnswer(ctx, event, done, `answer-${messageId}`);

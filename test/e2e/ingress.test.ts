@@ -87,7 +87,8 @@ describe('POST /lark/events (encrypt key and verification token set)', () => {
     const jobs = (await inboundIds()).filter((id) => id?.includes(messageId));
     expect(jobs).toEqual([`msg-${messageId}`]);
     await new Promise((r) => setTimeout(r, 300));
-    expect(bot.logs.filter((l) => l.message === 'message received' && l.messageId === messageId)).toHaveLength(1);
+    // Lark is unreachable in this suite, so the job itself may be retried; it is one job, started once first.
+    expect(bot.logs.filter((l) => l.message === 'message received' && l.messageId === messageId && l.attempt === 1)).toHaveLength(1);
   });
 
   it('accepts the constructed doc vector (signature over the raw bytes, old timestamp logged)', async () => {

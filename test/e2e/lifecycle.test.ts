@@ -40,7 +40,7 @@ describe('Redis unreachable', () => {
 
   it('keeps serving: healthz 200, readyz 503 naming redis, events 503; recovers when Redis comes', async () => {
     port = await freePort();
-    bot = await startBot(botEnv({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: prefix, ...offline }));
+    bot = await startBot(botEnv({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: prefix, ...offline }), { waitReady: false });
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${bot.url}/readyz`);
     expect(ready.status).toBe(503);

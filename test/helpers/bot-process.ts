@@ -64,7 +64,7 @@ export function spawnBot(env: Record<string, string>): { child: ChildProcess; lo
   return { child, logs, stderr };
 }
 
-export async function startBot(env: Record<string, string>): Promise<BotProcess> {
+export async function startBot(env: Record<string, string>, options: { waitReady?: boolean } = {}): Promise<BotProcess> {
   const { child, logs, stderr } = spawnBot(env);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
     child.once('exit', (code, signal) => done({ code, signal })),
@@ -85,6 +85,10 @@ export async function startBot(env: Record<string, string>): Promise<BotProcess>
           return response?.ok ? Number(env.PORT) : 0;
         }, 'the bot to serve')
       : Number((await waitForLog((l) => l.message === 'bot started', 'the bot to start')).port);
+  if (options.waitReady !== false) {
+    // Listening comes before Redis is connected; until then events are answered 503 (Lark would retry).
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, 'the bot to be ready');
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     port,

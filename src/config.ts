@@ -66,6 +66,10 @@ const schema = z.object({
     blankToUndefined,
     z.coerce.number({ error: 'must be a number of seconds' }).positive({ error: 'must be positive' }).optional(),
   ),
+  SYNC_STOP_AFTER_HOURS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: 'must be a number of hours' }).positive({ error: 'must be positive' }).default(24),
+  ),
   LOG_LEVEL: z.preprocess(
     blankToUndefined,
     z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
@@ -112,6 +116,8 @@ export interface Config {
     channels: string[];
     budget: GuanceBudgetShares;
     pollIntervalSeconds: number;
+    /** Stop following an issue's replies and status this long after it was resolved or closed (SYNC_STOP_AFTER_HOURS). */
+    syncStopAfterHours: number;
   };
   logLevel: string;
   language: 'zh' | 'en';
@@ -125,9 +131,12 @@ export function budgetShares(perMinute: number): GuanceBudgetShares {
   return { perMinute, humanReserve, pollPerMinute: Math.max(1, Math.floor(perMinute / 2)) };
 }
 
-/** One poll costs one request per watched channel; polling may use at most its share of the budget. */
+/**
+ * One poll costs one request per watched channel; polling may use at most its share of the budget, less one
+ * request a minute kept for the poller's lookups (channel list, levels) so they never crowd out a poll.
+ */
 export function lowestSafePollInterval(channelCount: number, budget: GuanceBudgetShares): number {
-  return Math.ceil((60 * channelCount) / budget.pollPerMinute);
+  return Math.ceil((60 * channelCount) / Math.max(1, budget.pollPerMinute - 1));
 }
 
 /** Validates the environment; throws ConfigError naming the first bad setting. */
@@ -168,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       channels: s.GUANCE_CHANNELS,
       budget,
       pollIntervalSeconds,
+      syncStopAfterHours: s.SYNC_STOP_AFTER_HOURS,
     },
     logLevel: s.LOG_LEVEL,
     language: s.BOT_LANGUAGE,

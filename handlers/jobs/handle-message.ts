@@ -20,11 +20,14 @@ type Decision = { act: false; reason: string } | { act: true; text: string; thre
 async function decide(ctx: Ctx, event: MessageEvent): Promise<Decision> {
   const { message, sender } = event;
   if (sender.sender_type !== 'user') return { act: false, reason: 'not from a person' };
-  const botOpenId = await ctx.lark.botOpenId();
-  const extracted = extractMessageText(message.message_type, message.content, message.mentions, botOpenId);
   const rootId = message.root_id || message.parent_id;
   const card = rootId ? await ctx.links.byMessage(rootId) : null;
   const threadIssue = card?.issueUuid ?? null;
+  // Most group traffic mentions nobody: decided without asking Lark who the bot is.
+  if (message.chat_type !== 'p2p' && threadIssue === null && !message.mentions?.length) {
+    return { act: false, reason: 'group message not addressed to the bot' };
+  }
+  const extracted = extractMessageText(message.message_type, message.content, message.mentions, await ctx.lark.botOpenId());
   const addressed = message.chat_type === 'p2p' || extracted?.mentionsBot === true || threadIssue !== null;
   if (!addressed) return { act: false, reason: 'group message not addressed to the bot' };
   // Images, files and stickers carry no command: a direct chat gets the help card, a group nothing.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Ctx } from '../../src/context.js';
 import { GuanceRateLimited } from '../../src/errors.js';
-import { watchedChannels, type WatchedChannel } from '../../src/guance/lookups.js';
+import { watchedChannels, workspaceLevels, type WatchedChannel } from '../../src/guance/lookups.js';
 import type { JobDefinition } from '../../src/queue/workers.js';
 import { withLock } from '../../src/store/locks.js';
 import { enqueueDeliveries } from '../deliveries.js';
@@ -39,7 +39,8 @@ async function pollChannel(ctx: Ctx, channel: WatchedChannel, since: number): Pr
   const result: ChannelPoll = { found: 0, queued: 0, complete: false };
   for (let pageIndex = 1; ; pageIndex += 1) {
     const page = await ctx.guance.listIssues({ channelUUID: channel.uuid, startTime, endTime, pageIndex, pageSize: PAGE_SIZE }, 'poll');
-    for (const issue of page.issues) {
+    // Oldest first: a burst of issues is posted in the order it happened, and the oldest waits least.
+    for (const issue of [...page.issues].sort((a, b) => a.createAt - b.createAt)) {
       if (issue.createAt < oldest || (issue.deleteAt !== -1 && issue.deleteAt > 0)) continue;
       result.found += 1;
       result.queued += await enqueueDeliveries(ctx, issue, Date.now());
@@ -56,6 +57,8 @@ async function pollChannel(ctx: Ctx, channel: WatchedChannel, since: number): Pr
 async function pollOnce(ctx: Ctx): Promise<void> {
   const since = await firstRunAt(ctx);
   const channels = await watchedChannels(ctx, 'poll');
+  // Deliveries read levels from the cache only; keeping it warm is the poller's job (one request an hour).
+  await workspaceLevels(ctx, 'poll');
   if (channels.unknown.length && channels.fresh) {
     ctx.log.error(`GUANCE_CHANNELS names unknown channel(s): ${channels.unknown.join(', ')}`, { known: channels.known });
   }

@@ -18,8 +18,16 @@ async function cached<T>(ctx: Ctx, key: string, ttlSeconds: number, schema: z.Zo
   return fresh;
 }
 
-/** The workspace's levels (names, colours), cached for an hour; empty when the budget has no room (built-in names apply). */
-export async function workspaceLevels(ctx: Ctx, kind: SpendKind): Promise<GuanceLevel[]> {
+/**
+ * The workspace's levels (names, colours), cached for an hour. `cache-only` never spends budget (card deliveries:
+ * many run at once, and the poller refreshes the cache); empty when unknown, and the built-in names apply.
+ */
+export async function workspaceLevels(ctx: Ctx, kind: SpendKind | 'cache-only'): Promise<GuanceLevel[]> {
+  if (kind === 'cache-only') {
+    const text = await ctx.redis.get(ctx.key('guance:levels'));
+    const parsed = text ? z.array(GuanceLevelSchema).safeParse(JSON.parse(text)) : undefined;
+    return parsed?.success ? parsed.data : [];
+  }
   try {
     return await cached(ctx, 'guance:levels', LEVELS_TTL_SECONDS, z.array(GuanceLevelSchema), () => ctx.guance.listLevels(kind));
   } catch (error) {

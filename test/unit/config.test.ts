@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     expect(config.guance.consoleUrl).toBe('https://console.guance.com');
     expect(config.guance.channels).toEqual(['default']);
     expect(config.guance.budget).toEqual({ perMinute: 20, humanReserve: 5, pollPerMinute: 10 });
-    expect(config.guance.pollIntervalSeconds).toBe(6);
+    expect(config.guance.pollIntervalSeconds).toBe(7);
     expect(config.language).toBe('zh');
     expect(config.logLevel).toBe('info');
     expect(config.warnings).toEqual([]);
@@ -67,8 +67,8 @@ describe('loadConfig', () => {
   it('raises a poll interval the budget cannot sustain, with a warning', () => {
     const config = loadConfig({ ...base, POLL_INTERVAL_SECONDS: '1', GUANCE_CHANNELS: 'default, ops ,default' });
     expect(config.guance.channels).toEqual(['default', 'ops']);
-    expect(config.guance.pollIntervalSeconds).toBe(12);
-    expect(config.warnings[0]).toMatch(/raised to 12/);
+    expect(config.guance.pollIntervalSeconds).toBe(14);
+    expect(config.warnings[0]).toMatch(/raised to 14/);
     expect(loadConfig({ ...base, POLL_INTERVAL_SECONDS: '30' }).guance.pollIntervalSeconds).toBe(30);
   });
 });

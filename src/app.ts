@@ -1,6 +1,5 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Worker } from 'bullmq';
-import type { Express } from 'express';
 import { registerHandlers } from '../handlers/index.js';
 import type { Config } from './config.js';
 import type { Ctx } from './context.js';
@@ -20,7 +19,7 @@ import { createRedis } from './store/redis.js';
 
 export interface App {
   ctx: Ctx;
-  http: Express;
+  http: RequestListener;
   /** Listens and starts the workers; resolves with the bound port. */
   start(): Promise<number>;
   /** Stops taking requests, lets running jobs finish (bounded), closes Redis. */
@@ -38,8 +37,8 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   const workerRedis = createRedis(config.redisUrl, 'workers', log);
   const metrics = new Metrics();
   const queues = new Queues(redis, config.keyPrefix, log);
-  // Its own blocking connection (BullMQ duplicates the one given): card clicks wait on inbound jobs.
-  const results = new JobResults(queues, workerRedis, ['inbound'], log);
+  // Its own blocking connection (BullMQ duplicates the one given): card clicks wait on their jobs.
+  const results = new JobResults(queues, workerRedis, ['clicks'], log);
   const budget = new GuanceBudget(redis, `${config.keyPrefix}:guance-budget`, config.guance.budget);
   budget.registerMetrics(metrics);
   const ctx: Ctx = {
@@ -80,7 +79,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
       workers = startWorkers(jobs, ctx, workerRedis);
       stopSchedules = keepSchedules(ctx, schedules);
       server = await new Promise<Server>((resolve, reject) => {
-        const listening = http.listen(config.port, () => resolve(listening));
+        const listening = createServer(http).listen(config.port, () => resolve(listening));
         listening.once('error', reject);
       });
       const address = server.address();

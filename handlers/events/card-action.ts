@@ -82,8 +82,8 @@ export const onCardAction: IngressHandler<'card.action.trigger'> = async (inboun
     return ok(callbackAnswer(click.style, invalidToast(ctx.config.language)));
   }
   const id = jobId(inbound.dedupeKey);
-  await ctx.queues.add('inbound', 'card-action', { eventId: inbound.eventId, receivedAt: started, click }, id);
-  const outcome = await ctx.results.wait('inbound', id, CLICK_ANSWER_WAIT_MS - (Date.now() - started));
+  await ctx.queues.add('clicks', 'card-action', { eventId: inbound.eventId, receivedAt: started, click }, id);
+  const outcome = await ctx.results.wait('clicks', id, CLICK_ANSWER_WAIT_MS - (Date.now() - started));
   const body = await answerFor(ctx, click, outcome);
   ctx.metrics.inc('card_answers_total', 'Card click answers by kind', { answer: outcome.state });
   ctx.log.debug('card click answered', { eventId: inbound.eventId, answer: outcome.state, ms: Date.now() - started });

@@ -139,7 +139,7 @@ async function decide(ctx: Ctx, data: InboundJobData<'card-action'>): Promise<Ca
  * PATCH applyIssueAction queued; failures are then said in the card's thread.
  */
 export const handleCardAction: JobDefinition<InboundJobData<'card-action'>> = {
-  queue: 'inbound',
+  queue: 'clicks',
   name: 'card-action',
   schema: inboundJobSchemas['card-action'],
   async run(data, ctx, job: Job): Promise<CardActionResult> {

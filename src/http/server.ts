@@ -1,21 +1,26 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Ctx } from '../context.js';
 import type { Router } from '../router.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
-import { larkRoutes } from './lark-routes.js';
+import { larkHandlers, type LarkPath } from './lark-routes.js';
 
 interface HttpError {
   status?: number;
   type?: string;
 }
 
-/** The express app without listen(), so supertest can drive it directly. */
-export function createHttpApp(ctx: Ctx, router: Router, readiness: ReadinessCheck[] = []): express.Express {
+/**
+ * The request listener without listen(), so supertest can drive it directly. POST /lark/events and /lark/card
+ * (nearly all traffic) go straight to their handlers; express serves everything else.
+ */
+export function createHttpApp(ctx: Ctx, router: Router, readiness: ReadinessCheck[] = []): RequestListener {
+  const lark = larkHandlers(ctx, router);
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false);
   app.set('trust proxy', true);
   app.use(healthRoutes(ctx, readiness));
-  app.use(larkRoutes(ctx, router));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
@@ -34,5 +39,17 @@ export function createHttpApp(ctx: Ctx, router: Router, readiness: ReadinessChec
     ctx.log.error('unexpected HTTP error', { path: req.path, error: error instanceof Error ? error.message : String(error) });
     res.status(500).json({ error: 'internal error' });
   });
-  return app;
+
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '').split('?', 1)[0] as LarkPath;
+    const handler = req.method === 'POST' ? lark[path] : undefined;
+    if (!handler) {
+      app(req, res);
+      return;
+    }
+    handler(req, res).catch((error: unknown) => {
+      ctx.log.error('unexpected error on a Lark route', { path: req.url, error: error instanceof Error ? error.message : String(error) });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}');
+    });
+  };
 }

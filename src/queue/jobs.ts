@@ -4,6 +4,8 @@ import { cardClickSchema, messageEventSchema } from '../lark/envelope.js';
 /** Queue names. Keys live under the configured prefix, so several bots (or test runs) can share one Redis. */
 export const QUEUES = {
   inbound: 'inbound',
+  /** Card clicks: their own queue, so waiting for a click's result watches clicks only, not all message traffic. */
+  clicks: 'clicks',
   deliver: 'deliver',
   schedule: 'schedule',
 } as const;

@@ -28,7 +28,12 @@ export class Queues {
       queue.on('error', (error) => log.debug('queue connection error', { queue: name, error: error.message }));
       return queue;
     };
-    this.byName = { inbound: make(QUEUES.inbound), deliver: make(QUEUES.deliver), schedule: make(QUEUES.schedule) };
+    this.byName = {
+      inbound: make(QUEUES.inbound),
+      clicks: make(QUEUES.clicks),
+      deliver: make(QUEUES.deliver),
+      schedule: make(QUEUES.schedule),
+    };
   }
 
   /**

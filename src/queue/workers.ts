@@ -12,7 +12,7 @@ export interface JobDefinition<T> {
   run(data: T, ctx: Ctx, job: Job): Promise<unknown>;
 }
 
-const CONCURRENCY: Record<QueueName, number> = { inbound: 16, deliver: 4, schedule: 2 };
+const CONCURRENCY: Record<QueueName, number> = { inbound: 16, clicks: 16, deliver: 4, schedule: 2 };
 
 /** Handlers by queue and job name; app.ts fills it through handlers/index.ts. */
 export class JobRegistry {

@@ -200,7 +200,7 @@ describe('card buttons (built bot, signed and encrypted callbacks, real Redis)',
     }
     expect(cardText(answerCard(c))).toContain(STATUS_LINE('Resolved'));
     expect(modifies(stack, posted.issueUuid)).toHaveLength(1);
-    const jobs = (await jobsIn(stack.prefix, 'inbound')).filter((job) => job.id?.includes(event.eventId));
+    const jobs = (await jobsIn(stack.prefix, 'clicks')).filter((job) => job.id?.includes(event.eventId));
     expect(jobs).toHaveLength(1);
   }, 60_000);
 
@@ -214,7 +214,7 @@ describe('card buttons (built bot, signed and encrypted callbacks, real Redis)',
     expect(unsigned.status).toBe(401);
     await sleep(300);
     expect(modifies(stack, posted.issueUuid)).toHaveLength(0);
-    expect((await jobsIn(stack.prefix, 'inbound')).filter((job) => job.name === 'card-action' && JSON.stringify(job.data).includes(posted.messageId))).toHaveLength(0);
+    expect((await jobsIn(stack.prefix, 'clicks')).filter((job) => job.name === 'card-action' && JSON.stringify(job.data).includes(posted.messageId))).toHaveLength(0);
 
     const good = await post(bot, '/lark/card', body, signLegacyCard(body, TOKEN));
     expect(good.status).toBe(200);
@@ -253,7 +253,7 @@ describe('card buttons (built bot, signed and encrypted callbacks, real Redis)',
       expect(answer.status).toBe(200);
       expect(toastOf(answer)).toMatchObject({ type: 'error', content: 'Invalid button', i18n: { zh_cn: '无效的按钮' } });
     }
-    const queued = (await jobsIn(stack.prefix, 'inbound')).map((job) => job.id ?? '');
+    const queued = (await jobsIn(stack.prefix, 'clicks')).map((job) => job.id ?? '');
     expect(queued.filter((id) => eventIds.some((eventId) => id.includes(eventId)))).toEqual([]);
     await sleep(300);
     expect(modifies(stack, a.issueUuid)).toHaveLength(0);

@@ -39,7 +39,9 @@ function sealed(payload: unknown, options: { timestamp?: string; key?: string } 
   return { body, headers: { ...signEvent(body, ENCRYPT_KEY, options.timestamp) } };
 }
 
-const inboundIds = async () => (await jobsIn(prefix, 'inbound')).map((job) => job.id).sort();
+/** Every job the ingress queued: messages on "inbound", card clicks on "clicks". */
+const inboundIds = async () =>
+  [...(await jobsIn(prefix, 'inbound')), ...(await jobsIn(prefix, 'clicks'))].map((job) => job.id).sort();
 
 beforeAll(async () => {
   bot = await startBot(

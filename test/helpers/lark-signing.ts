@@ -16,26 +16,27 @@ export interface SignedHeaders extends Record<string, string> {
   'x-lark-signature': string;
 }
 
-export function signEvent(rawBody: string, encryptKey: string, timestamp = String(Math.floor(Date.now() / 1000))): SignedHeaders {
+/** Headers as Lark sends them: hex(hash(timestamp + nonce + secret + rawBody)), computed here independently of src/. */
+function signed(algorithm: 'sha256' | 'sha1', rawBody: string, secret: string, timestamp: string): SignedHeaders {
   const nonce = randomUUID();
-  const signature = createHash('sha256').update(timestamp + nonce + encryptKey + rawBody).digest('hex');
   return {
     'content-type': 'application/json',
     'x-lark-request-timestamp': timestamp,
     'x-lark-request-nonce': nonce,
-    'x-lark-signature': signature,
+    'x-lark-signature': createHash(algorithm).update(timestamp + nonce + secret + rawBody).digest('hex'),
   };
 }
 
-export function signLegacyCard(rawBody: string, verificationToken: string, timestamp = String(Math.floor(Date.now() / 1000))): SignedHeaders {
-  const nonce = randomUUID();
-  const signature = createHash('sha1').update(timestamp + nonce + verificationToken + rawBody).digest('hex');
-  return {
-    'content-type': 'application/json',
-    'x-lark-request-timestamp': timestamp,
-    'x-lark-request-nonce': nonce,
-    'x-lark-signature': signature,
-  };
+const nowSeconds = () => String(Math.floor(Date.now() / 1000));
+
+/** Events and new-style card callbacks (signed with the encrypt key). */
+export function signEvent(rawBody: string, encryptKey: string, timestamp = nowSeconds()): SignedHeaders {
+  return signed('sha256', rawBody, encryptKey, timestamp);
+}
+
+/** Legacy card callbacks (signed with the verification token). */
+export function signLegacyCard(rawBody: string, verificationToken: string, timestamp = nowSeconds()): SignedHeaders {
+  return signed('sha1', rawBody, verificationToken, timestamp);
 }
 
 let counter = 0;

@@ -88,6 +88,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
       return port;
     },
     async stop(timeoutMs = 10_000) {
+      // Every step is bounded: with Redis gone, BullMQ closes and QUIT would wait forever.
       const deadline = Date.now() + timeoutMs;
       stopSchedules();
       if (server) {
@@ -98,11 +99,10 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
       const graceful = Promise.allSettled(workers.map((worker) => worker.close()));
       if (!(await withDeadline(graceful, deadline))) {
         log.warn('jobs still running at shutdown deadline; they will be retried');
-        await Promise.allSettled(workers.map((worker) => worker.close(true)));
+        void Promise.allSettled(workers.map((worker) => worker.close(true)));
       }
-      await results.close();
-      await queues.close();
-      await Promise.allSettled([redis.quit(), workerRedis.quit()]);
+      await withDeadline(Promise.allSettled([results.close(), queues.close()]), Date.now() + 3_000);
+      await withDeadline(Promise.allSettled([redis.quit(), workerRedis.quit()]), Date.now() + 1_000);
       redis.disconnect();
       workerRedis.disconnect();
       log.info('bot stopped');

@@ -25,6 +25,8 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info('shutting down', { signal });
+  // A last guard: whatever hangs, the process ends.
+  setTimeout(() => process.exit(1), 20_000).unref();
   await app.stop();
   process.exit(0);
 }

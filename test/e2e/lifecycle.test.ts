@@ -64,6 +64,20 @@ describe('Redis unreachable', () => {
   });
 });
 
+describe('stopping while Redis is unreachable', () => {
+  it('still exits with code 0, in bounded time', async () => {
+    const port = await freePort();
+    const bot = await startBot(botEnv({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: testPrefix('stopdown'), ...offline }), {
+      waitReady: false,
+    });
+    await bot.waitForLog((l) => l.message === 'redis unreachable, retrying', 'the outage');
+    bot.child.kill('SIGTERM');
+    const { code } = await bot.exited;
+    expect(code).toBe(0);
+    expect(bot.logs.some((l) => l.message === 'bot stopped')).toBe(true);
+  });
+});
+
 describe('graceful stop', () => {
   const prefix = testPrefix('stop');
   afterAll(() => dropPrefix(prefix));

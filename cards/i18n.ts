@@ -98,6 +98,14 @@ const MESSAGE_TABLE = {
     en: "Commands work in English and Chinese. Inside an issue card's thread the issue can be left out.",
     zh: '中英文命令均可使用。在 Issue 卡片的话题中可省略 Issue ID。',
   },
+  // Thread lines for what people do in Guance (sync)
+  'sync.reply': { en: '{name} replied in Guance at {time}:\n{text}', zh: '{name} 于 {time} 在观测云中回复：\n{text}' },
+  'sync.noText': { en: '(no text)', zh: '（无文字内容）' },
+  'sync.someone': { en: 'Someone', zh: '有人' },
+  'sync.truncated': { en: 'Full text in Guance: {link}', zh: '观测云中查看全文：{link}' },
+  'sync.attachments': { en: 'Attachments: {files} (open in Guance: {link})', zh: '附件：{files}（在观测云中查看：{link}）' },
+  'sync.links': { en: 'Links:', zh: '链接：' },
+
   // Comments the bot writes into Guance on behalf of a Lark user.
   'guance.comment': { en: '[Lark] {name}: {text}', zh: '[飞书] {name}：{text}' },
   'guance.ack': { en: '[Lark] {name} acknowledged this issue.', zh: '[飞书] {name} 认领了此 Issue。' },

@@ -9,6 +9,7 @@ import { handleCardAction } from './jobs/handle-card-action.js';
 import { handleMessage } from './jobs/handle-message.js';
 import { pollIssues } from './jobs/poll-issues.js';
 import { postIssueCard } from './jobs/post-issue-card.js';
+import { SYNC_EVERY_MS, syncIssues } from './jobs/sync-issues.js';
 
 /** One line per event, job and schedule: the whole product surface at a glance. Returns the schedules to keep. */
 export function registerHandlers(router: Router, jobs: JobRegistry, config: Config): Schedule[] {
@@ -20,6 +21,10 @@ export function registerHandlers(router: Router, jobs: JobRegistry, config: Conf
   jobs.on(pollIssues);
   jobs.on(postIssueCard);
   jobs.on(refreshCard);
+  jobs.on(syncIssues);
 
-  return [{ id: pollIssues.name, everyMs: config.guance.pollIntervalSeconds * 1000 }];
+  return [
+    { id: pollIssues.name, everyMs: config.guance.pollIntervalSeconds * 1000 },
+    { id: syncIssues.name, everyMs: SYNC_EVERY_MS },
+  ];
 }

@@ -36,10 +36,15 @@ function alreadyDone(action: IssueAction, statusType: number): boolean {
   return statusType === STATUS.open;
 }
 
+/** The per-issue lock that serialises status changes (Lark actions here, Guance-side changes in sync). */
+export function issueLockKey(ctx: Ctx, issueUuid: string): string {
+  return ctx.key('issue-action', issueUuid);
+}
+
 async function waitForLock(ctx: Ctx, issueUuid: string) {
   const deadline = Date.now() + 8_000;
   for (;;) {
-    const lock = await tryLock(ctx.redis, ctx.key('issue-action', issueUuid), 20_000);
+    const lock = await tryLock(ctx.redis, issueLockKey(ctx, issueUuid), 20_000);
     if (lock || Date.now() > deadline) return lock;
     await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 50));
   }
@@ -103,7 +108,7 @@ async function applyLocked(ctx: Ctx, request: ActionRequest): Promise<ActionOutc
 }
 
 async function remember(ctx: Ctx, issue: GuanceIssue, lastChange?: IssueSnapshot['lastChange']): Promise<IssueSnapshot> {
-  const snapshot = { ...(await issueSnapshot(ctx, issue, 'human')), ...(lastChange ? { lastChange } : {}) };
+  const snapshot = { ...(await issueSnapshot(ctx, issue, 'cache-only')), ...(lastChange ? { lastChange } : {}) };
   await ctx.links.saveSnapshot(snapshot);
   await refreshCards(ctx, snapshot.uuid);
   return snapshot;

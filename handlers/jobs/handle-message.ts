@@ -61,8 +61,11 @@ export const handleMessage: JobDefinition<InboundJobData<'message'>> = {
   async run(data, ctx, job) {
     const { event } = data;
     const messageId = event.message.message_id;
-    const log = ctx.log.child({ messageId, chatId: event.message.chat_id });
-    log.info('message received', { eventId: data.eventId, chatType: event.message.chat_type, attempt: job.attemptsMade + 1 });
+    const where = { messageId, chatId: event.message.chat_id };
+    // Per-message lines are debug: in a busy group most messages are not for the bot.
+    if (ctx.log.isDebugEnabled()) {
+      ctx.log.debug('message received', { ...where, eventId: data.eventId, chatType: event.message.chat_type, attempt: job.attemptsMade + 1 });
+    }
     const done = await storedAnswer(ctx, messageId);
     if (done) {
       await postAnswer(ctx, event, done, `answer-${messageId}`);
@@ -70,7 +73,7 @@ export const handleMessage: JobDefinition<InboundJobData<'message'>> = {
     }
     const decision = await decide(ctx, event);
     if (!decision.act) {
-      log.debug('message ignored', { reason: decision.reason });
+      if (ctx.log.isDebugEnabled()) ctx.log.debug('message ignored', { ...where, reason: decision.reason });
       return { ignored: decision.reason };
     }
     const command = parseCommand(decision.text, { inIssueThread: decision.threadIssue !== null });
@@ -92,7 +95,7 @@ export const handleMessage: JobDefinition<InboundJobData<'message'>> = {
     }
     await ctx.redis.set(ctx.key('message-answer', messageId), JSON.stringify(answer), 'EX', RESULT_TTL_SECONDS);
     await postAnswer(ctx, event, answer, `answer-${messageId}`);
-    log.info('command handled', { command: command.kind, actor: openId });
+    ctx.log.info('command handled', { ...where, command: command.kind, actor: openId });
     ctx.metrics.inc('commands_total', 'Chat commands handled', { command: command.kind });
     return { command: command.kind };
   },

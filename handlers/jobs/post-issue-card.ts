@@ -5,12 +5,13 @@ import { workspaceLevels } from '../../src/guance/lookups.js';
 import { GuanceIssueSchema, type GuanceIssue } from '../../src/guance/schemas.js';
 import type { JobDefinition } from '../../src/queue/workers.js';
 import type { IssueSnapshot } from '../../src/store/issue-links.js';
+import { followIssue } from '../follow.js';
 import { cardModel, levelTable, snapshotOf } from '../issue-view.js';
 
 const postIssueCardData = z.object({ chatId: z.string().min(1), issue: GuanceIssueSchema, seenAt: z.number() });
 type PostIssueCardData = z.infer<typeof postIssueCardData>;
 
-export async function issueSnapshot(ctx: Ctx, issue: GuanceIssue, kind: 'poll' | 'human' | 'sync'): Promise<IssueSnapshot> {
+export async function issueSnapshot(ctx: Ctx, issue: GuanceIssue, kind: 'cache-only' | 'human' | 'sync'): Promise<IssueSnapshot> {
   const levels = levelTable(await workspaceLevels(ctx, kind));
   return snapshotOf(issue, levels, ctx.config.guance.consoleUrl, await ctx.links.snapshot(issue.uuid));
 }
@@ -25,12 +26,16 @@ export const postIssueCard: JobDefinition<PostIssueCardData> = {
   schema: postIssueCardData,
   async run({ chatId, issue, seenAt }, ctx, job) {
     const existing = await ctx.links.cardFor(issue.uuid, chatId);
-    if (existing) return { messageId: existing.messageId, already: true };
-    const snapshot = await issueSnapshot(ctx, issue, 'poll');
+    if (existing) {
+      await followIssue(ctx, issue); // idempotent: covers a crash between the link and the follow
+      return { messageId: existing.messageId, already: true };
+    }
+    const snapshot = await issueSnapshot(ctx, issue, 'cache-only');
     const card = buildIssueCard(cardModel(snapshot, ctx.config), ctx.config.language);
     const sent = await ctx.lark.sendCard(chatId, card, job.id ?? `deliver-${chatId}-${issue.uuid}`);
     await ctx.links.saveSnapshot(snapshot);
     await ctx.links.save({ issueUuid: issue.uuid, chatId, messageId: sent.messageId, postedAt: Date.now() });
+    await followIssue(ctx, issue);
     ctx.metrics.inc('cards_posted_total', 'Issue cards posted', { chat: chatId });
     ctx.log.info('issue card posted', {
       issue: issue.uuid,

@@ -5,8 +5,8 @@
  * now and then, and the scan only reorders.)
  */
 import type { Ctx } from '../src/context.js';
-import { watchedChannels } from '../src/guance/lookups.js';
-import { STATUS, type GuanceIssue } from '../src/guance/schemas.js';
+import { openIssuesPage, watchedChannels } from '../src/guance/lookups.js';
+import type { GuanceIssue } from '../src/guance/schemas.js';
 import { FINISHED_STATUSES, bumpFollowed, followedCount, followedIssues, noticeIssue } from './follow.js';
 
 /** With this many followed issues, one `issue/list` per minute beats checking each of them. */
@@ -26,20 +26,9 @@ export async function scan(ctx: Ctx): Promise<number> {
   const open = new Map<string, GuanceIssue>();
   let complete = true;
   for (const channel of found) {
-    const page = await ctx.guance.listIssues(
-      {
-        channelUUID: channel.uuid,
-        pageIndex: 1,
-        pageSize: SCAN_PAGE_SIZE,
-        filters: [
-          { key: 'statusType', value: STATUS.resolved, equal: false },
-          { key: 'statusType', value: STATUS.closed, equal: false },
-        ],
-      },
-      'sync',
-    );
+    const page = await openIssuesPage(ctx, channel.uuid, SCAN_PAGE_SIZE, 'sync');
     for (const issue of page.issues) open.set(issue.uuid, issue);
-    if (page.pageInfo.totalCount > page.issues.length) complete = false;
+    if (!page.complete) complete = false;
   }
   await ctx.redis.set(ctx.key('sync', 'last-scan'), String(Date.now()));
   ctx.metrics.inc('sync_scans_total', 'issue/list scans for followed issues whose updateAt moved');

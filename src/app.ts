@@ -11,7 +11,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { Queues } from './queue/producer.js';
 import { JobResults } from './queue/results.js';
-import { keepSchedules } from './queue/schedules.js';
+import { ensureSchedules, onRedisReady } from './queue/schedules.js';
 import { JobRegistry, startWorkers } from './queue/workers.js';
 import { Router } from './router.js';
 import { IssueLinks } from './store/issue-links.js';
@@ -64,12 +64,12 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   };
   const router = new Router();
   const jobs = new JobRegistry();
-  const schedules = registerHandlers(router, jobs, config);
+  const registered = registerHandlers(router, jobs, config);
   const http = createHttpApp(ctx, router);
 
   let server: Server | undefined;
   let workers: Worker[] = [];
-  let stopSchedules = () => {};
+  let stopReadyTasks: (() => void)[] = [];
 
   return {
     ctx,
@@ -77,7 +77,10 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
     async start() {
       results.start();
       workers = startWorkers(jobs, ctx, workerRedis);
-      stopSchedules = keepSchedules(ctx, schedules);
+      stopReadyTasks = [
+        onRedisReady(ctx, 'check job schedules', () => ensureSchedules(ctx, registered.schedules)),
+        ...registered.onRedisReady.map((task) => onRedisReady(ctx, task.what, () => task.run(ctx))),
+      ];
       server = await new Promise<Server>((resolve, reject) => {
         const listening = createServer(http).listen(config.port, () => resolve(listening));
         listening.once('error', reject);
@@ -90,7 +93,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
     async stop(timeoutMs = 10_000) {
       // Every step is bounded: with Redis gone, BullMQ closes and QUIT would wait forever.
       const deadline = Date.now() + timeoutMs;
-      stopSchedules();
+      stopReadyTasks.forEach((stopTask) => stopTask());
       if (server) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
         server.closeIdleConnections();

@@ -5,8 +5,7 @@ import { formatTime, statusName } from '../../cards/parts.js';
 import type { LarkCard } from '../../cards/types.js';
 import type { Ctx } from '../../src/context.js';
 import { GuanceApiError, GuanceRateLimited } from '../../src/errors.js';
-import { watchedChannels, workspaceLevels } from '../../src/guance/lookups.js';
-import { STATUS } from '../../src/guance/schemas.js';
+import { openIssuesPage, watchedChannels, workspaceLevels } from '../../src/guance/lookups.js';
 import { botCommentExtend, botCommentRef } from '../bot-comments.js';
 import { applyIssueAction } from '../issue-actions.js';
 import { levelTable, listItemOf } from '../issue-view.js';
@@ -125,23 +124,9 @@ async function listOpenIssues(ctx: Ctx): Promise<Answer> {
   const open = new Map<string, ReturnType<typeof listItemOf>>();
   let total = 0;
   for (const channel of found) {
-    const page = await ctx.guance.listIssues(
-      {
-        channelUUID: channel.uuid,
-        pageIndex: 1,
-        pageSize: LIST_PAGE,
-        filters: [
-          { key: 'statusType', value: STATUS.resolved, equal: false },
-          { key: 'statusType', value: STATUS.closed, equal: false },
-        ],
-      },
-      'human',
-    );
-    total = Math.max(total, page.pageInfo.totalCount);
-    for (const issue of page.issues) {
-      if (issue.statusType === STATUS.resolved || issue.statusType === STATUS.closed) continue;
-      open.set(issue.uuid, listItemOf(issue, levels, ctx.config.guance.consoleUrl));
-    }
+    const page = await openIssuesPage(ctx, channel.uuid, LIST_PAGE, 'human');
+    total = Math.max(total, page.totalCount);
+    for (const issue of page.issues) open.set(issue.uuid, listItemOf(issue, levels, ctx.config.guance.consoleUrl));
   }
   if (open.size === 0) return { text: t(lang, 'answer.noOpenIssues') };
   return { card: buildListCard([...open.values()], lang, { total: Math.max(total, open.size), timeZone: ctx.config.timeZone }) };

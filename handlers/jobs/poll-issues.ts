@@ -17,8 +17,11 @@ const POLL_LOCK_MS = 30_000;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** The first start: only issues created after it are posted, so a new bot does not flood the chat with history. */
-async function firstRunAt(ctx: Ctx): Promise<number> {
+/**
+ * The first start: only issues created after it are posted, so a new bot does not flood the chat with history.
+ * Marked when the process first reaches Redis (and, as a fallback, by the first poll).
+ */
+export async function markFirstRun(ctx: Ctx): Promise<number> {
   const key = ctx.key('first-run-at');
   await ctx.redis.set(key, String(nowSeconds()), 'NX');
   return Number(await ctx.redis.get(key));
@@ -55,7 +58,7 @@ async function pollChannel(ctx: Ctx, channel: WatchedChannel, since: number): Pr
 }
 
 async function pollOnce(ctx: Ctx): Promise<void> {
-  const since = await firstRunAt(ctx);
+  const since = await markFirstRun(ctx);
   const channels = await watchedChannels(ctx, 'poll');
   // Deliveries read levels from the cache only; keeping it warm is the poller's job (one request an hour).
   await workspaceLevels(ctx, 'poll');

@@ -1,7 +1,7 @@
 import type { Ctx } from '../context.js';
 import { GuanceRateLimited } from '../errors.js';
 import type { SpendKind } from './budget.js';
-import { GuanceChannelSchema, GuanceLevelSchema, type GuanceChannel, type GuanceLevel } from './schemas.js';
+import { GuanceChannelSchema, GuanceLevelSchema, STATUS, type GuanceChannel, type GuanceIssue, type GuanceLevel } from './schemas.js';
 import { z } from 'zod';
 
 const LEVELS_TTL_SECONDS = 60 * 60;
@@ -65,4 +65,31 @@ export async function watchedChannels(ctx: Ctx, kind: SpendKind): Promise<Channe
     else unknown.push(wanted);
   }
   return { found, unknown, known: live.map((c) => c.name), fresh };
+}
+
+/**
+ * One page of a channel's unfinished issues (not Resolved or Closed), newest first. Exclusion filters are used
+ * because Guance does not document whether several `equal: true` filters on one key are OR-ed; the result is
+ * filtered again here. `complete` is false when the channel has more than one page.
+ */
+export async function openIssuesPage(
+  ctx: Ctx,
+  channelUuid: string,
+  pageSize: number,
+  kind: SpendKind,
+): Promise<{ issues: GuanceIssue[]; totalCount: number; complete: boolean }> {
+  const page = await ctx.guance.listIssues(
+    {
+      channelUUID: channelUuid,
+      pageIndex: 1,
+      pageSize,
+      filters: [
+        { key: 'statusType', value: STATUS.resolved, equal: false },
+        { key: 'statusType', value: STATUS.closed, equal: false },
+      ],
+    },
+    kind,
+  );
+  const issues = page.issues.filter((issue) => issue.statusType !== STATUS.resolved && issue.statusType !== STATUS.closed);
+  return { issues, totalCount: page.pageInfo.totalCount, complete: page.pageInfo.totalCount <= page.issues.length };
 }

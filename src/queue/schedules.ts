@@ -34,12 +34,10 @@ export async function ensureSchedules(ctx: Ctx, schedules: Schedule[]): Promise<
   }
 }
 
-/** Runs ensureSchedules now and whenever the command connection becomes ready again. */
-export function keepSchedules(ctx: Ctx, schedules: Schedule[]): () => void {
+/** Runs `task` now (if Redis is up) and every time the command connection becomes ready again. */
+export function onRedisReady(ctx: Ctx, what: string, task: () => Promise<unknown>): () => void {
   const run = () => {
-    ensureSchedules(ctx, schedules).catch((error: unknown) =>
-      ctx.log.warn('could not check job schedules; will retry on reconnect', { error: errorMessage(error) }),
-    );
+    task().catch((error: unknown) => ctx.log.warn(`could not ${what}; will retry on reconnect`, { error: errorMessage(error) }));
   };
   if (ctx.redis.status === 'ready') run();
   ctx.redis.on('ready', run);

@@ -13,10 +13,11 @@ const cardsFor = (s: Stack, issueUuid: string) => s.lark.cardsIn(CHAT).filter((m
 const waitForCard = (s: Stack, issueUuid: string, timeoutMs = 30_000) =>
   waitFor(() => cardsFor(s, issueUuid).length > 0, `a card for ${issueUuid}`, timeoutMs, 100);
 
-/** Long enough for two more polls (6 s each at the default budget) to have happened. */
-const afterTwoPolls = () => sleep(13_000);
+/** Long enough for two more polls (7 s each at the default budget) to have happened. */
+const afterTwoPolls = () => sleep(15_000);
 
-describe('new Guance issues become cards', () => {
+// Restarts, stalled-job recovery (~10 s) and two extra polls add up; the waits inside bound each step.
+describe('new Guance issues become cards', { timeout: 120_000 }, () => {
   it('posts exactly one card with the title and the three buttons; history before the first start is not posted', async () => {
     stack = await startStack('poll-basic');
     const old = stack.guance.createIssue({ name: 'Created before the bot ever ran', level: 'P1' });

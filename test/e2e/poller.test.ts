@@ -94,4 +94,20 @@ describe('new Guance issues become cards', { timeout: 120_000 }, () => {
     expect(cardsFor(stack, issue.uuid)).toHaveLength(1);
     expect(bot.logs.some((l) => l.level === 'warn' && JSON.stringify(l).includes('CurrentLimiting'))).toBe(true);
   }, 120_000);
+
+  it('watches named channels, skips deleted ones, and names an unknown one in an error', async () => {
+    stack = await startStack('poll-channels', { env: { GUANCE_CHANNELS: 'ops,retired,no-such-channel' } });
+    stack.guance.addChannel('ops');
+    const retired = stack.guance.addChannel('retired');
+    stack.guance.deleteChannel(retired.uuid);
+    const bot = await stack.startBot();
+    const inOps = stack.guance.createIssue({ name: 'Only in ops', channels: ['ops'] });
+    await waitForCard(stack, inOps.uuid);
+    const error = await bot.waitForLog((l) => l.level === 'error' && String(l.message).includes('GUANCE_CHANNELS'), 'the unknown-channel error');
+    expect(error.message).toContain('no-such-channel');
+    expect(error.message).toContain('retired');
+    const listed = stack.guance.requests.filter((r) => r.path === '/api/v1/issue/list').map((r) => (r.body as { channelUUID?: string }).channelUUID);
+    expect(new Set(listed)).toEqual(new Set([stack.guance.channels().find((c) => c.name === 'ops')?.uuid]));
+  });
 });
+

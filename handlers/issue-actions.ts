@@ -46,7 +46,8 @@ async function waitForLock(ctx: Ctx, issueUuid: string) {
   for (;;) {
     const lock = await tryLock(ctx.redis, issueLockKey(ctx, issueUuid), 20_000);
     if (lock || Date.now() > deadline) return lock;
-    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 50));
+    // Clicks wait here for each other (a double click, two people): a short poll keeps the second answer fast.
+    await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
   }
 }
 

@@ -15,7 +15,7 @@ export interface PacedResult {
  */
 export async function pacedLoad(
   url: string,
-  bodies: { body: string; headers: Record<string, string> }[],
+  nextBody: () => { body: string; headers: Record<string, string> },
   ratePerSecond: number,
   seconds: number,
 ): Promise<PacedResult> {
@@ -27,12 +27,12 @@ export async function pacedLoad(
   const total = ratePerSecond * seconds;
   const started = performance.now();
   const inflight: Promise<void>[] = [];
-  const fire = (index: number) =>
+  const fire = () =>
     new Promise<void>((resolve) => {
-      const item = bodies[index % bodies.length];
+      const item = nextBody();
       const begin = performance.now();
       const req = request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { ...item?.headers, 'content-length': Buffer.byteLength(item?.body ?? '') } },
+        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { ...item.headers, 'content-length': Buffer.byteLength(item.body) } },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -43,11 +43,14 @@ export async function pacedLoad(
         },
       );
       req.on('error', () => resolve());
-      req.end(item?.body ?? '');
+      req.end(item.body);
     });
   while (sent < total) {
     const due = Math.floor(((performance.now() - started) / 1000) * ratePerSecond);
-    while (sent < Math.min(due, total)) inflight.push(fire(sent++));
+    while (sent < Math.min(due, total)) {
+      sent += 1;
+      inflight.push(fire());
+    }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await Promise.all(inflight);

@@ -9,8 +9,9 @@ interface Series {
 }
 
 function labelKey(labels: Labels): string {
-  const entries = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
-  if (entries.length === 0) return '';
+  const keys = Object.keys(labels);
+  if (keys.length === 0) return '';
+  const entries = keys.length === 1 ? Object.entries(labels) : Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1));
   const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
   return `{${entries.map(([k, v]) => `${k}="${escape(v)}"`).join(',')}}`;
 }

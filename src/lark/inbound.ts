@@ -70,6 +70,7 @@ export class LarkRequestOpener {
 
   /** Challenges carry no signature (node-sdk issue #67), but their token is checked when one is configured. */
   private challengeOf(payload: unknown): OpenedRequest | undefined {
+    if ((payload as { type?: unknown } | null)?.type !== 'url_verification') return undefined;
     const challenge = challengeSchema.safeParse(payload);
     if (!challenge.success) return undefined;
     this.checkToken(challenge.data.token);

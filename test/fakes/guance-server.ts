@@ -32,6 +32,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
+import type { RecordedRequest } from './recorded-request.js';
 import {
   DEFAULT_CHANNEL_UUID,
   GuanceFakeError,
@@ -72,20 +73,7 @@ export type {
 // Public API
 // ---------------------------------------------------------------------------------------------
 
-export interface GuanceRecordedRequest {
-  id: number;
-  /** Arrival time, ms, from the `now` clock. */
-  at: number;
-  method: string;
-  /** Path without the query string, e.g. `/api/v1/issue/list`. */
-  path: string;
-  query: Record<string, string>;
-  /** Lower-cased header names; repeated headers joined with `, `. */
-  headers: Record<string, string>;
-  /** Parsed JSON body; the raw text when it was not JSON; `undefined` when there was none. */
-  body: unknown;
-  /** HTTP status answered; `0` while in flight and for dropped connections. */
-  status: number;
+export interface GuanceRecordedRequest extends RecordedRequest {
   /** `errorCode` of the envelope answered (`''` on success). */
   errorCode: string;
   /** True when answered 401 `ft.TriggerApiAkCurrentLimiting` (real limiter or injected). */

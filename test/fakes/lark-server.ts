@@ -36,20 +36,8 @@ import type {
 export type { CardUpdate, FakeMessage, FakeUrgent, FakeUser, IncomingMessageInput } from './lark-fake-state.js';
 export { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_BOT_OPEN_ID } from './lark-fake-state.js';
 
-export interface RecordedRequest {
-  id: number;
-  at: number;
-  method: string;
-  /** Path without the query string. */
-  path: string;
-  query: Record<string, string>;
-  /** Lower-case header names; repeated headers joined with ", ". */
-  headers: Record<string, string>;
-  /** Parsed JSON; the raw text when it is not JSON; undefined when empty. */
-  body: unknown;
-  /** Status the fake answered; 0 when the request was dropped. */
-  status: number;
-}
+import type { RecordedRequest } from './recorded-request.js';
+export type { RecordedRequest } from './recorded-request.js';
 
 /** `string` = substring of "METHOD /path" (no query string); RegExp is tested against the same. */
 export type RequestMatch = string | RegExp;

@@ -109,5 +109,18 @@ describe('new Guance issues become cards', { timeout: 120_000 }, () => {
     const listed = stack.guance.requests.filter((r) => r.path === '/api/v1/issue/list').map((r) => (r.body as { channelUUID?: string }).channelUUID);
     expect(new Set(listed)).toEqual(new Set([stack.guance.channels().find((c) => c.name === 'ops')?.uuid]));
   });
+
+  it('waits as long as Lark says after a 429 before sending again, and posts once', async () => {
+    stack = await startStack('poll-lark429');
+    stack.lark.failNext('POST /open-apis/im/v1/messages', { kind: 'rateLimit', resetSeconds: 3 });
+    await stack.startBot();
+    const issue = stack.guance.createIssue({ name: 'Lark said wait' });
+    await waitForCard(stack, issue.uuid);
+    const sends = stack.lark.requests.filter((r) => r.path === '/open-apis/im/v1/messages');
+    expect(sends.map((r) => r.status)).toEqual([429, 200]);
+    expect((sends[1]?.at ?? 0) - (sends[0]?.at ?? 0)).toBeGreaterThanOrEqual(3_000);
+    await afterTwoPolls();
+    expect(cardsFor(stack, issue.uuid)).toHaveLength(1);
+  });
 });
 

@@ -14,12 +14,19 @@ export async function dropPrefix(prefix: string, url = TEST_REDIS_URL): Promise<
   redis.on('error', () => undefined);
   try {
     await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    // A second pass catches keys a just-stopped process (or BullMQ's closing connections) wrote during the first.
+    for (let pass = 0; pass < 3; pass += 1) {
+      let cursor = '0';
+      let found = 0;
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        found += keys.length;
+        if (keys.length) await redis.unlink(...keys);
+      } while (cursor !== '0');
+      if (found === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   } finally {
     redis.disconnect();
   }

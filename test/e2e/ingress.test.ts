@@ -185,6 +185,19 @@ describe('POST /lark/card (legacy callback URL)', () => {
   });
 });
 
+describe('metrics', () => {
+  it('GET /metrics answers Prometheus text with the ingress counters and the budget gauges', async () => {
+    const response = await fetch(`${bot.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(/^# TYPE larkbot_events_received_total counter$/m);
+    expect(text).toMatch(/^larkbot_events_received_total\{[^}]*type="im.message.receive_v1"[^}]*\} \d+$/m);
+    expect(text).toMatch(/^larkbot_events_rejected_total\{[^}]*reason="verification"[^}]*\} \d+$/m);
+    expect(text).toMatch(/^larkbot_guance_budget_limit 20$/m);
+  });
+});
+
 describe('logs', () => {
   it('never contain a secret', () => {
     const text = JSON.stringify(bot.logs) + bot.stderr.join('');

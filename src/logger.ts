@@ -9,21 +9,21 @@ const REDACTED = '[redacted]';
 export function makeRedactor(secretValues: string[]): (value: unknown) => unknown {
   const secrets = secretValues.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
   const scrubText = (text: string) => secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
-  const seen = new WeakSet<object>();
-  const walk = (value: unknown, depth: number): unknown => {
+  const walk = (value: unknown, depth: number, seen: WeakSet<object>): unknown => {
     if (typeof value === 'string') return scrubText(value);
     if (value === null || typeof value !== 'object' || depth > 6) return value;
     if (seen.has(value)) return '[circular]';
     seen.add(value);
-    if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1));
+    if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1, seen));
     if (value instanceof Error) return { name: value.name, message: scrubText(value.message) };
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      out[key] = SECRET_KEY.test(key) && inner !== '' && inner !== undefined ? REDACTED : walk(inner, depth + 1);
+      out[key] = SECRET_KEY.test(key) && inner !== '' && inner !== undefined ? REDACTED : walk(inner, depth + 1, seen);
     }
     return out;
   };
-  return (value) => walk(value, 0);
+  // A fresh seen-set per call: the same object logged twice is not a cycle.
+  return (value) => walk(value, 0, new WeakSet<object>());
 }
 
 export function createLogger(options: { level: string; secrets: string[]; silent?: boolean }): Logger {

@@ -20,7 +20,8 @@ import { LarkApiError, LarkRateLimited, UnavailableError, errorMessage } from '.
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { SlidingWindow } from '../store/sliding-window.js';
-import { NO_LARK_CODE, TOKEN_INVALID_CODES, larkErrorFrom, larkErrorFromBody, scrubTokens } from './errors-map.js';
+import { NO_LARK_CODE, TOKEN_INVALID_CODES, larkErrorFrom, larkErrorFromBody } from './errors-map.js';
+import { TokenCache, httpInstance, sdkLogger } from './sdk-plumbing.js';
 
 export { larkErrorFrom } from './errors-map.js';
 
@@ -105,99 +106,6 @@ const cachedUserName = z.object({ name: z.string().nullable() });
 
 const anyAnswer = okEnvelope;
 const codeOnly = z.looseObject({ code: z.number() });
-
-// --- SDK plumbing ---------------------------------------------------------------------------
-
-/** Per-client token cache (the SDK's default is process-wide per appId); `clear()` drops a rejected token. */
-class TokenCache implements lark.Cache {
-  private readonly values = new Map<string, { value: unknown; expiresAt: number | undefined }>();
-
-  private static keyOf(key: unknown, namespace: string | undefined): string {
-    return `${namespace ?? ''}/${String(key)}`;
-  }
-
-  get = async (key: unknown, options?: { namespace?: string }): Promise<unknown> => {
-    const entry = this.values.get(TokenCache.keyOf(key, options?.namespace));
-    if (!entry) return undefined;
-    if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) return undefined;
-    return entry.value;
-  };
-
-  set = async (key: unknown, value: unknown, expire?: number, options?: { namespace?: string }): Promise<boolean> => {
-    this.values.set(TokenCache.keyOf(key, options?.namespace), { value, expiresAt: expire });
-    return true;
-  };
-
-  clear(): void {
-    this.values.clear();
-  }
-}
-
-const SECRET_KEYS = /secret|token|authorization|password|cookie/i;
-
-/** A short, secret-free rendering of what the SDK logs (it logs whole AxiosErrors, token request included). */
-function safeDescribe(value: unknown, secrets: string[]): string {
-  const seen = new WeakSet<object>();
-  const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === 'string') return v.length > 300 ? `${v.slice(0, 300)}…` : v;
-    if (v === null || typeof v !== 'object') return typeof v === 'function' ? '[function]' : v;
-    if (v instanceof Error) {
-      const code = (v as Error & { code?: unknown }).code;
-      return { name: v.name, message: v.message, ...(typeof code === 'string' ? { code } : {}) };
-    }
-    if (depth > 5) return '[…]';
-    if (seen.has(v)) return '[circular]';
-    seen.add(v);
-    if (Array.isArray(v)) return v.slice(0, 10).map((item) => walk(item, depth + 1));
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(v).slice(0, 30)) {
-      out[key] = SECRET_KEYS.test(key) ? '[redacted]' : walk(inner, depth + 1);
-    }
-    return out;
-  };
-  let text: string;
-  try {
-    text = JSON.stringify(walk(value, 0)) ?? String(value);
-  } catch {
-    text = '[unprintable]';
-  }
-  for (const secret of secrets) if (secret.length >= 4) text = text.split(secret).join('[redacted]');
-  return scrubTokens(text).slice(0, 2000);
-}
-
-/** The SDK logs errors itself (at error level); ours are reported by this client, so the SDK's go to debug. */
-function sdkLogger(log: Logger, secrets: string[]): lark.Logger {
-  const forward =
-    (level: string) =>
-    (...msg: unknown[]): void => {
-      // The SDK's LoggerProxy hands over its arguments as one array.
-      const detail = msg.length === 1 ? msg[0] : msg;
-      if (log.isDebugEnabled()) log.debug('lark sdk', { sdkLevel: level, detail: safeDescribe(detail, secrets) });
-    };
-  return { error: forward('error'), warn: forward('warn'), info: forward('info'), debug: forward('debug'), trace: forward('trace') };
-}
-
-/**
- * A fresh axios instance of the SDK's own axios (the shared default has no timeout), answering with the body
- * like the SDK's default instance. Non-2xx answers reject with the AxiosError `larkErrorFrom` reads.
- * (The SDK's `$return_headers` option, used only by file downloads, is not supported here.)
- */
-function httpInstance(timeoutMs: number): lark.HttpInstance {
-  const http = lark.defaultHttpInstance.create({ timeout: timeoutMs });
-  http.interceptors.response.use((resp) => resp.data);
-  // axios types its answers as AxiosResponse; the interceptor above makes them the body, which is what the SDK expects.
-  const body = <R>(answer: Promise<unknown>): Promise<R> => answer as Promise<R>;
-  return {
-    request: (opts) => body(http.request(opts)),
-    get: (url, opts) => body(http.get(url, opts)),
-    delete: (url, opts) => body(http.delete(url, opts)),
-    head: (url, opts) => body(http.head(url, opts)),
-    options: (url, opts) => body(http.options(url, opts)),
-    post: (url, data, opts) => body(http.post(url, data, opts)),
-    put: (url, data, opts) => body(http.put(url, data, opts)),
-    patch: (url, data, opts) => body(http.patch(url, data, opts)),
-  };
-}
 
 function uuidFor(idempotencyKey: string): string {
   return createHash('sha256').update(idempotencyKey).digest('hex').slice(0, UUID_MAX_CHARS);

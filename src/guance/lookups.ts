@@ -7,12 +7,16 @@ import { z } from 'zod';
 const LEVELS_TTL_SECONDS = 60 * 60;
 const CHANNELS_TTL_SECONDS = 10 * 60;
 
-async function cached<T>(ctx: Ctx, key: string, ttlSeconds: number, schema: z.ZodType<T>, load: () => Promise<T>): Promise<T> {
+async function readCached<T>(ctx: Ctx, key: string, schema: z.ZodType<T>): Promise<T | undefined> {
   const text = await ctx.redis.get(ctx.key(key));
-  if (text) {
-    const parsed = schema.safeParse(JSON.parse(text));
-    if (parsed.success) return parsed.data;
-  }
+  if (!text) return undefined;
+  const parsed = schema.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : undefined;
+}
+
+async function cached<T>(ctx: Ctx, key: string, ttlSeconds: number, schema: z.ZodType<T>, load: () => Promise<T>): Promise<T> {
+  const hit = await readCached(ctx, key, schema);
+  if (hit !== undefined) return hit;
   const fresh = await load();
   await ctx.redis.set(ctx.key(key), JSON.stringify(fresh), 'EX', ttlSeconds);
   return fresh;
@@ -23,11 +27,7 @@ async function cached<T>(ctx: Ctx, key: string, ttlSeconds: number, schema: z.Zo
  * many run at once, and the poller refreshes the cache); empty when unknown, and the built-in names apply.
  */
 export async function workspaceLevels(ctx: Ctx, kind: SpendKind | 'cache-only'): Promise<GuanceLevel[]> {
-  if (kind === 'cache-only') {
-    const text = await ctx.redis.get(ctx.key('guance:levels'));
-    const parsed = text ? z.array(GuanceLevelSchema).safeParse(JSON.parse(text)) : undefined;
-    return parsed?.success ? parsed.data : [];
-  }
+  if (kind === 'cache-only') return (await readCached(ctx, 'guance:levels', z.array(GuanceLevelSchema))) ?? [];
   try {
     return await cached(ctx, 'guance:levels', LEVELS_TTL_SECONDS, z.array(GuanceLevelSchema), () => ctx.guance.listLevels(kind));
   } catch (error) {

@@ -109,7 +109,7 @@ async function applyLocked(ctx: Ctx, request: ActionRequest): Promise<ActionOutc
 }
 
 async function remember(ctx: Ctx, issue: GuanceIssue, lastChange?: IssueSnapshot['lastChange']): Promise<IssueSnapshot> {
-  const snapshot = { ...(await issueSnapshot(ctx, issue, 'cache-only')), ...(lastChange ? { lastChange } : {}) };
+  const snapshot = { ...(await issueSnapshot(ctx, issue)), ...(lastChange ? { lastChange } : {}) };
   await ctx.links.saveSnapshot(snapshot);
   await refreshCards(ctx, snapshot.uuid);
   return snapshot;

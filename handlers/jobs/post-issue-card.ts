@@ -5,14 +5,16 @@ import { workspaceLevels } from '../../src/guance/lookups.js';
 import { GuanceIssueSchema, type GuanceIssue } from '../../src/guance/schemas.js';
 import type { JobDefinition } from '../../src/queue/workers.js';
 import type { IssueSnapshot } from '../../src/store/issue-links.js';
+import { deliveryJobId } from '../deliveries.js';
 import { followIssue } from '../follow.js';
 import { cardModel, levelTable, snapshotOf } from '../issue-view.js';
 
 const postIssueCardData = z.object({ chatId: z.string().min(1), issue: GuanceIssueSchema, seenAt: z.number() });
 type PostIssueCardData = z.infer<typeof postIssueCardData>;
 
-export async function issueSnapshot(ctx: Ctx, issue: GuanceIssue, kind: 'cache-only' | 'human' | 'sync'): Promise<IssueSnapshot> {
-  const levels = levelTable(await workspaceLevels(ctx, kind));
+/** Card deliveries, actions and sync run many at once: levels come from the cache the poller keeps warm, never a request. */
+export async function issueSnapshot(ctx: Ctx, issue: GuanceIssue): Promise<IssueSnapshot> {
+  const levels = levelTable(await workspaceLevels(ctx, 'cache-only'));
   return snapshotOf(issue, levels, ctx.config.guance.consoleUrl, await ctx.links.snapshot(issue.uuid));
 }
 
@@ -30,9 +32,9 @@ export const postIssueCard: JobDefinition<PostIssueCardData> = {
       await followIssue(ctx, issue); // idempotent: covers a crash between the link and the follow
       return { messageId: existing.messageId, already: true };
     }
-    const snapshot = await issueSnapshot(ctx, issue, 'cache-only');
+    const snapshot = await issueSnapshot(ctx, issue);
     const card = buildIssueCard(cardModel(snapshot, ctx.config), ctx.config.language);
-    const sent = await ctx.lark.sendCard(chatId, card, job.id ?? `deliver-${chatId}-${issue.uuid}`);
+    const sent = await ctx.lark.sendCard(chatId, card, job.id ?? deliveryJobId(chatId, issue.uuid));
     await ctx.links.saveSnapshot(snapshot);
     await ctx.links.save({ issueUuid: issue.uuid, chatId, messageId: sent.messageId, postedAt: Date.now() });
     await followIssue(ctx, issue);

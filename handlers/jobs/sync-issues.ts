@@ -114,7 +114,7 @@ async function applyGuanceStatus(ctx: Ctx, issueUuid: string, entry: GuanceReply
     const stored = decisionSchema.safeParse(parseJson(await ctx.redis.get(decisionKey)));
     const lastChange = stored.success ? stored.data.lastChange : proposal.lastChange;
 
-    const fresh = await issueSnapshot(ctx, issue, 'cache-only');
+    const fresh = await issueSnapshot(ctx, issue);
     // A Lark action newer than this Guance change keeps its attribution on the card.
     const newerLark = previous?.lastChange?.by.via === 'lark' && lastChange !== null && previous.lastChange.by.at > lastChange.by.at;
     const snapshot: IssueSnapshot = lastChange && !newerLark ? { ...fresh, lastChange } : fresh;

@@ -3,7 +3,7 @@ import type { FakeMessage } from '../fakes/lark-server.js';
 import type { BotProcess } from '../helpers/bot-process.js';
 import { cardActionEvent, encryptPayload, legacyCardCallback, signEvent, signLegacyCard } from '../helpers/lark-signing.js';
 import { jobsIn } from '../helpers/queues.js';
-import { CHAT, buttonLabels, cardText, startStack, type Stack } from '../helpers/stack.js';
+import { CHAT, buttonLabels, cardText, startStack, waitForCard, type Stack } from '../helpers/stack.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 const ENCRYPT_KEY = 'card-actions-encrypt-key-0123';
@@ -42,12 +42,7 @@ async function makeStack(label: string, guance: { statusModel?: 5 | 3 } = {}): P
 /** Creates an issue in Guance and waits for the poller to post its card. */
 async function postCard(stack: Stack, name: string): Promise<Posted> {
   const issue = stack.guance.createIssue({ name, level: 'P1' });
-  const message = await waitFor(
-    () => stack.lark.cardsIn(CHAT).find((m) => m.content.includes(issue.uuid)),
-    `the card of ${issue.uuid}`,
-    30_000,
-    100,
-  );
+  const message = await waitForCard(stack, issue.uuid);
   return { issueUuid: issue.uuid, messageId: message.message_id, card: message.card };
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotProcess } from '../helpers/bot-process.js';
 import { messageEvent } from '../helpers/lark-signing.js';
-import { CHAT, startStack, type Stack } from '../helpers/stack.js';
+import { CHAT, startStack, waitForCard, type Stack } from '../helpers/stack.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 /** At the real budget (20/min): people keep their reserve while the poller works, and a rate-limited comment is retried. */
@@ -26,7 +26,7 @@ beforeAll(async () => {
   stack = await startStack('command-budget');
   bot = await stack.startBot();
   issueUuid = stack.guance.createIssue({ name: 'Disk almost full' }).uuid;
-  cardMessageId = (await waitFor(() => stack.lark.cardsIn(CHAT).find((m) => m.content.includes(issueUuid)), 'the card', 30_000)).message_id;
+  cardMessageId = (await waitForCard(stack, issueUuid)).message_id;
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotProcess } from '../helpers/bot-process.js';
 import { messageEvent } from '../helpers/lark-signing.js';
-import { CHAT, startStack, type Stack } from '../helpers/stack.js';
+import { CHAT, startStack, waitForCard, type Stack } from '../helpers/stack.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 const TOKEN = 'test-verification-token';
@@ -56,7 +56,7 @@ beforeAll(async () => {
   bot = await stack.startBot();
   const issue = stack.guance.createIssue({ name: 'Payment API timeout', level: 'P1' });
   issueUuid = issue.uuid;
-  const card = await waitFor(() => stack.lark.cardsIn(CHAT).find((m) => m.content.includes(issueUuid)), 'the issue card', 30_000, 100);
+  const card = await waitForCard(stack, issueUuid);
   cardMessageId = card.message_id;
 });
 

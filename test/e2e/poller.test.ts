@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHAT, buttonLabels, cardText, startStack, type Stack } from '../helpers/stack.js';
+import { buttonLabels, cardText, cardsFor, startStack, waitForCard, type Stack } from '../helpers/stack.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 let stack: Stack | undefined;
@@ -9,9 +9,6 @@ afterEach(async () => {
   stack = undefined;
 });
 
-const cardsFor = (s: Stack, issueUuid: string) => s.lark.cardsIn(CHAT).filter((m) => m.content.includes(issueUuid));
-const waitForCard = (s: Stack, issueUuid: string, timeoutMs = 30_000) =>
-  waitFor(() => cardsFor(s, issueUuid).length > 0, `a card for ${issueUuid}`, timeoutMs, 100);
 
 /** Long enough for two more polls (7 s each at the default budget) to have happened. */
 const afterTwoPolls = () => sleep(15_000);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { botCommentExtend } from '../../handlers/bot-comments.js';
-import { CHAT, buttonLabels, cardText, startStack, type Stack } from '../helpers/stack.js';
+import { buttonLabels, cardOf, cardText, startStack, waitForCard, type Stack } from '../helpers/stack.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 let stack: Stack | undefined;
@@ -10,9 +10,6 @@ afterEach(async () => {
   stack = undefined;
 });
 
-const cardOf = (s: Stack, issueUuid: string) => s.lark.cardsIn(CHAT).find((m) => m.content.includes(issueUuid));
-const waitForCard = (s: Stack, issueUuid: string, timeoutMs = 30_000) =>
-  waitFor(() => cardOf(s, issueUuid), `a card for ${issueUuid}`, timeoutMs, 100);
 
 /** Texts of the bot's messages in a card's thread, in the order Lark got them. */
 function threadTexts(s: Stack, messageId: string): string[] {

@@ -2,6 +2,7 @@ import { startGuanceFake, type GuanceFake, type GuanceFakeOptions } from '../fak
 import { startLarkFake, type LarkFake, type LarkFakeOptions } from '../fakes/lark-server.js';
 import { botEnv, startBot, type BotProcess } from './bot-process.js';
 import { dropPrefix, testPrefix } from './redis.js';
+import { waitFor } from './wait.js';
 
 export const CHAT = 'oc_test_chat';
 
@@ -54,6 +55,13 @@ export async function startStack(
     },
   };
 }
+
+/** The issue cards posted to the chat for an issue (interactive sends, not replies). */
+export const cardsFor = (stack: Stack, issueUuid: string) => stack.lark.cardsIn(CHAT).filter((m) => m.content.includes(issueUuid));
+export const cardOf = (stack: Stack, issueUuid: string) => cardsFor(stack, issueUuid)[0];
+/** Waits for the poller to post the issue's card, and returns it. */
+export const waitForCard = (stack: Stack, issueUuid: string, timeoutMs = 30_000) =>
+  waitFor(() => cardOf(stack, issueUuid), `a card for ${issueUuid}`, timeoutMs, 100);
 
 /** Texts of a card (header title and every element content), for assertions on what people see. */
 export function cardText(card: unknown): string {

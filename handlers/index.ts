@@ -10,7 +10,7 @@ import { handleCardAction } from './jobs/handle-card-action.js';
 import { handleMessage } from './jobs/handle-message.js';
 import { markFirstRun, pollIssues } from './jobs/poll-issues.js';
 import { postIssueCard } from './jobs/post-issue-card.js';
-import { SYNC_EVERY_MS, syncIssues } from './jobs/sync-issues.js';
+import { syncIssues } from './jobs/sync-issues.js';
 
 export interface Registered {
   /** Job schedulers to keep in place. */
@@ -34,7 +34,7 @@ export function registerHandlers(router: Router, jobs: JobRegistry, config: Conf
   return {
     schedules: [
       { id: pollIssues.name, everyMs: config.guance.pollIntervalSeconds * 1000 },
-      { id: syncIssues.name, everyMs: SYNC_EVERY_MS },
+      { id: syncIssues.name, everyMs: config.guance.syncIntervalSeconds * 1000 },
     ],
     onRedisReady: [{ what: 'record the first start', run: markFirstRun }],
   };

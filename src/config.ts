@@ -116,6 +116,8 @@ export interface Config {
     channels: string[];
     budget: GuanceBudgetShares;
     pollIntervalSeconds: number;
+    /** How often a sync round starts (not a setting: the budget, not this, bounds the requests; tests shorten it). */
+    syncIntervalSeconds: number;
     /** Stop following an issue's replies and status this long after it was resolved or closed (SYNC_STOP_AFTER_HOURS). */
     syncStopAfterHours: number;
   };
@@ -177,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       channels: s.GUANCE_CHANNELS,
       budget,
       pollIntervalSeconds,
+      syncIntervalSeconds: 10,
       syncStopAfterHours: s.SYNC_STOP_AFTER_HOURS,
     },
     logLevel: s.LOG_LEVEL,

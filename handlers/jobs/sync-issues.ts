@@ -27,8 +27,6 @@ import { issueLockKey } from '../issue-actions.js';
 import { guanceLastChange, hintSaysStatusMoved, isNewEntry, oldestFirst, planEntries, replyThreadText, statusLineText } from '../sync-view.js';
 import { issueSnapshot } from './post-issue-card.js';
 
-/** How often the scheduler starts a round; the budget, not this, bounds the requests. */
-export const SYNC_EVERY_MS = 10_000;
 /** One round at a time across replicas; a killed round frees the lock this quickly. */
 const SYNC_LOCK_MS = 45_000;
 /** A round stops taking new issues after this (a started issue finishes). */

@@ -43,6 +43,9 @@ export interface IssueCardModel {
   notice?: string;
 }
 
+/** Who did what last, as the card shows it. */
+export type LastChange = NonNullable<IssueCardModel['lastChange']>;
+
 export interface IssueListItem {
   uuid: string;
   title: string;

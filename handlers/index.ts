@@ -3,14 +3,12 @@ import type { Ctx } from '../src/context.js';
 import type { Schedule } from '../src/queue/schedules.js';
 import type { JobRegistry } from '../src/queue/workers.js';
 import type { Router } from '../src/router.js';
-import { refreshCard } from './card-refresh.js';
-import { onCardAction } from './events/card-action.js';
-import { onMessageReceived } from './events/message-received.js';
-import { handleCardAction } from './jobs/handle-card-action.js';
-import { handleMessage } from './jobs/handle-message.js';
-import { markFirstRun, pollIssues } from './jobs/poll-issues.js';
-import { postIssueCard } from './jobs/post-issue-card.js';
-import { syncIssues } from './jobs/sync-issues.js';
+import { handleCardAction } from './actions/index.js';
+import { handleMessage } from './commands/index.js';
+import { markFirstRun, pollIssues, postIssueCard } from './delivery/index.js';
+import { onCardClicked, onMessageReceived } from './ingress/index.js';
+import { refreshCard } from './issues/index.js';
+import { syncIssues } from './sync/index.js';
 
 export interface Registered {
   /** Job schedulers to keep in place. */
@@ -22,7 +20,7 @@ export interface Registered {
 /** One line per event, job and schedule: the whole product surface at a glance. */
 export function registerHandlers(router: Router, jobs: JobRegistry, config: Config): Registered {
   router.on('im.message.receive_v1', onMessageReceived);
-  router.on('card.action.trigger', onCardAction);
+  router.on('card.action.trigger', onCardClicked);
 
   jobs.on(handleMessage);
   jobs.on(handleCardAction);
@@ -33,8 +31,8 @@ export function registerHandlers(router: Router, jobs: JobRegistry, config: Conf
 
   return {
     schedules: [
-      { id: pollIssues.name, everyMs: config.guance.pollIntervalSeconds * 1000 },
-      { id: syncIssues.name, everyMs: config.guance.syncIntervalSeconds * 1000 },
+      { job: pollIssues.spec, everyMs: config.guance.pollIntervalSeconds * 1000 },
+      { job: syncIssues.spec, everyMs: config.guance.syncIntervalSeconds * 1000 },
     ],
     onRedisReady: [{ what: 'record the first start', run: markFirstRun }],
   };

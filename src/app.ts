@@ -3,7 +3,6 @@ import type { Worker } from 'bullmq';
 import { registerHandlers } from '../handlers/index.js';
 import type { Config } from './config.js';
 import type { Ctx } from './context.js';
-import { GuanceBudget } from './guance/budget.js';
 import { GuanceClient } from './guance/client.js';
 import { createHttpApp } from './http/server.js';
 import { LarkClient } from './lark/client.js';
@@ -14,7 +13,8 @@ import { JobResults } from './queue/results.js';
 import { ensureSchedules, onRedisReady } from './queue/schedules.js';
 import { JobRegistry, startWorkers } from './queue/workers.js';
 import { Router } from './router.js';
-import { IssueLinks } from './store/issue-links.js';
+import { GuanceBudget } from './store/guance-budget.js';
+import { createStore } from './store/index.js';
 import { createRedis } from './store/redis.js';
 
 export interface App {
@@ -41,11 +41,12 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   const results = new JobResults(queues, workerRedis, ['clicks'], log);
   const budget = new GuanceBudget(redis, `${config.keyPrefix}:guance-budget`, config.guance.budget);
   budget.registerMetrics(metrics);
+  const store = createStore(redis, config.keyPrefix);
   const ctx: Ctx = {
     config,
     log,
     metrics,
-    redis,
+    store,
     queues,
     results,
     budget,
@@ -54,13 +55,10 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
       appId: config.lark.appId,
       appSecret: config.lark.appSecret,
       baseUrl: config.lark.baseUrl,
-      redis,
-      keyPrefix: config.keyPrefix,
+      store,
       log,
       metrics,
     }),
-    links: new IssueLinks(redis, config.keyPrefix),
-    key: (...parts) => [config.keyPrefix, ...parts].join(':'),
   };
   const router = new Router();
   const jobs = new JobRegistry();

@@ -93,6 +93,16 @@ export class GuanceRateLimited extends GuanceApiError {
   }
 }
 
+/** A failure that the same call cannot fix later (refused, not found, bad input): a job stops retrying. */
+export function isPermanent(error: unknown): boolean {
+  return (error instanceof LarkApiError || error instanceof GuanceApiError) && !error.retryable;
+}
+
+/** How long the server asked us to wait before the next call, when it said so. */
+export function retryAfterMsOf(error: unknown): number | undefined {
+  return error instanceof LarkRateLimited || error instanceof GuanceRateLimited ? error.retryAfterMs : undefined;
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -11,6 +11,7 @@
  *   as received (no locale wrapper). The sending form `{"zh_cn":{title,content}}` is accepted too,
  *   as node-sdk's normaliser does. `at.user_id` may be a placeholder (`@_user_1`) or a real open_id.
  */
+import { parseJson } from '../../src/json.js';
 import { z } from 'zod';
 
 export interface MessageMention {
@@ -74,12 +75,8 @@ export function extractMessageText(
 ): ExtractedText | null {
   if (messageType !== 'text' && messageType !== 'post') return null;
 
-  let raw: unknown;
-  try {
-    raw = JSON.parse(content);
-  } catch {
-    return null;
-  }
+  const raw = parseJson(content);
+  if (raw === undefined) return null;
 
   const list = mentions ?? [];
   const isBotOpenId = (openId: string | undefined): boolean =>

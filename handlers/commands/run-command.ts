@@ -6,9 +6,7 @@ import type { LarkCard } from '../../cards/types.js';
 import type { Ctx } from '../../src/context.js';
 import { GuanceApiError, GuanceRateLimited } from '../../src/errors.js';
 import { openIssuesPage, watchedChannels, workspaceLevels } from '../../src/guance/lookups.js';
-import { botCommentExtend, botCommentRef } from '../bot-comments.js';
-import { applyIssueAction } from '../issue-actions.js';
-import { levelTable, listItemOf } from '../issue-view.js';
+import { applyIssueAction, botCommentExtend, botCommentRef, levelTable, listItemOf } from '../issues/index.js';
 import type { Command } from './parse.js';
 
 /** What the bot answers: a text line or a card. Stored under the message id before it is posted. */
@@ -51,7 +49,7 @@ export async function runCommand(ctx: Ctx, input: CommandInput): Promise<Answer>
 }
 
 async function issueTitle(ctx: Ctx, issueUuid: string): Promise<string | null> {
-  const snapshot = await ctx.links.snapshot(issueUuid);
+  const snapshot = await ctx.store.links.snapshot(issueUuid);
   if (snapshot) return snapshot.title;
   const issue = await ctx.guance.getIssue(issueUuid, 'human');
   return issue ? issue.name || issue.uuid : null;
@@ -64,8 +62,8 @@ async function addComment(ctx: Ctx, issueUuid: string, text: string, input: Comm
   const title = await issueTitle(ctx, issueUuid);
   if (title === null) return { text: t(lang, 'answer.unknownIssue', { issue: issueUuid }) };
   // A retried job whose first run died after Guance answered finds its own comment instead of writing another.
-  const claimed = await ctx.redis.set(ctx.key('comment-claim', input.messageId), '1', 'EX', 9 * 3600, 'NX');
-  if (claimed !== 'OK' && (await findOwnComment(ctx, issueUuid, input.messageId))) {
+  const first = await ctx.store.claims.claimComment(input.messageId);
+  if (!first && (await findOwnComment(ctx, issueUuid, input.messageId))) {
     return { text: t(lang, 'answer.commentAdded', { title, time: now(ctx) }) };
   }
   try {

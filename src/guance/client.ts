@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GuanceApiError, GuanceRateLimited, UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { KIND_WAIT_MS, type GuanceBudget, type SpendKind } from './budget.js';
+import { KIND_WAIT_MS, type GuanceBudget, type SpendKind } from '../store/guance-budget.js';
 import {
   GuanceChannelSchema,
   GuanceEnvelopeSchema,
@@ -20,7 +20,7 @@ import {
   type GuanceReply,
 } from './schemas.js';
 
-export type { SpendKind } from './budget.js';
+export type { SpendKind } from '../store/guance-budget.js';
 
 export interface GuanceClientOptions {
   /** OpenAPI base, e.g. `https://openapi.guance.com` (paths start with `/api/v1`). */

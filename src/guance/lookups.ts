@@ -1,24 +1,15 @@
 import type { Ctx } from '../context.js';
 import { GuanceRateLimited } from '../errors.js';
-import type { SpendKind } from './budget.js';
+import type { SpendKind } from '../store/guance-budget.js';
 import { GuanceChannelSchema, GuanceLevelSchema, STATUS, type GuanceChannel, type GuanceIssue, type GuanceLevel } from './schemas.js';
 import { z } from 'zod';
-
-const LEVELS_TTL_SECONDS = 60 * 60;
-const CHANNELS_TTL_SECONDS = 10 * 60;
-
-async function readCached<T>(ctx: Ctx, key: string, schema: z.ZodType<T>): Promise<T | undefined> {
-  const text = await ctx.redis.get(ctx.key(key));
-  if (!text) return undefined;
-  const parsed = schema.safeParse(JSON.parse(text));
-  return parsed.success ? parsed.data : undefined;
-}
+import { GUANCE_CHANNELS_SECONDS, GUANCE_LEVELS_SECONDS } from '../store/ttl.js';
 
 async function cached<T>(ctx: Ctx, key: string, ttlSeconds: number, schema: z.ZodType<T>, load: () => Promise<T>): Promise<T> {
-  const hit = await readCached(ctx, key, schema);
-  if (hit !== undefined) return hit;
+  const hit = await ctx.store.cache.get(key, schema);
+  if (hit !== null) return hit;
   const fresh = await load();
-  await ctx.redis.set(ctx.key(key), JSON.stringify(fresh), 'EX', ttlSeconds);
+  await ctx.store.cache.set(key, fresh, ttlSeconds);
   return fresh;
 }
 
@@ -27,9 +18,9 @@ async function cached<T>(ctx: Ctx, key: string, ttlSeconds: number, schema: z.Zo
  * many run at once, and the poller refreshes the cache); empty when unknown, and the built-in names apply.
  */
 export async function workspaceLevels(ctx: Ctx, kind: SpendKind | 'cache-only'): Promise<GuanceLevel[]> {
-  if (kind === 'cache-only') return (await readCached(ctx, 'guance:levels', z.array(GuanceLevelSchema))) ?? [];
+  if (kind === 'cache-only') return (await ctx.store.cache.get('guance:levels', z.array(GuanceLevelSchema))) ?? [];
   try {
-    return await cached(ctx, 'guance:levels', LEVELS_TTL_SECONDS, z.array(GuanceLevelSchema), () => ctx.guance.listLevels(kind));
+    return await cached(ctx, 'guance:levels', GUANCE_LEVELS_SECONDS, z.array(GuanceLevelSchema), () => ctx.guance.listLevels(kind));
   } catch (error) {
     if (error instanceof GuanceRateLimited) return [];
     throw error;
@@ -52,7 +43,7 @@ export interface ChannelResolution {
 /** GUANCE_CHANNELS (names or uuids; `default` is the "All" channel) → live channels, and the names that match none. */
 export async function watchedChannels(ctx: Ctx, kind: SpendKind): Promise<ChannelResolution> {
   let fresh = false;
-  const channels: GuanceChannel[] = await cached(ctx, 'guance:channels', CHANNELS_TTL_SECONDS, z.array(GuanceChannelSchema), () => {
+  const channels: GuanceChannel[] = await cached(ctx, 'guance:channels', GUANCE_CHANNELS_SECONDS, z.array(GuanceChannelSchema), () => {
     fresh = true;
     return ctx.guance.listChannels(kind);
   });

@@ -12,6 +12,8 @@ import { z } from 'zod';
 /** Workflow status (`statusType`). Older workspaces accept only open/resolved/pending. */
 export const STATUS = { open: 10, working: 15, resolved: 20, closed: 25, pending: 30 } as const;
 export type StatusName = keyof typeof STATUS;
+/** Resolved and Closed: nothing left to do on the issue. */
+export const FINISHED_STATUSES: ReadonlySet<number> = new Set([STATUS.resolved, STATUS.closed]);
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -115,6 +117,11 @@ export const GuanceReplySchema = z.looseObject({
   createAt: num,
   updateAt: num,
   deleteAt: num.nullish().transform((v) => v ?? undefined),
+  /** Files attached to a reply; names only matter to the bot (the files are a console link away). */
+  attachmentsList: z
+    .array(z.looseObject({ fileName: z.string().optional().catch(undefined), fileSuffix: z.string().optional().catch(undefined) }))
+    .optional()
+    .catch(undefined),
 });
 export type GuanceReply = z.output<typeof GuanceReplySchema>;
 
@@ -222,3 +229,35 @@ export function describeSchemaError(error: z.ZodError, max = 5): string {
   if (error.issues.length > max) parts.push(`… ${error.issues.length - max} more`);
   return parts.join('; ');
 }
+
+// ---------------------------------------------------------------------------------------------
+// `extend`: free-form on the wire; the fields the bot reads, each parsed on its own so one odd field never hides the rest
+// ---------------------------------------------------------------------------------------------
+
+const optString = z.string().optional().catch(undefined);
+
+/** The `extend` fields of an issue the bot reads (../shared/reference/guance-openapi.md §2.2). */
+export const IssueExtendSchema = z.object({
+  /** Plain-text body, when the issue was created with one. */
+  text: optString,
+  /** Console path of the issue (Guance's own spelling). */
+  view_isuue_url: optString,
+  /** Assignees: account uuids, team uuids or e-mails. */
+  manager: z.array(z.unknown()).catch([]).transform((list) => list.filter((m): m is string => typeof m === 'string')),
+  extra: z
+    .object({ managerInfos: z.record(z.string(), z.object({ name: optString }).catch({})).catch({}) })
+    .partial()
+    .catch({}),
+});
+export type IssueExtend = z.output<typeof IssueExtendSchema>;
+
+/** The `extend` fields of a reply the bot reads. */
+export const ReplyExtendSchema = z.object({
+  text: optString,
+  extra: z.object({ creator: z.object({ name: optString }).catch({}) }).partial().catch({}),
+  linkList: z.array(z.looseObject({ name: z.unknown().optional(), link: z.unknown().optional() })).catch([]),
+});
+export type ReplyExtend = z.output<typeof ReplyExtendSchema>;
+
+export const issueExtend = (issue: Pick<GuanceIssue, 'extend'>): IssueExtend => IssueExtendSchema.parse(issue.extend);
+export const replyExtend = (reply: Pick<GuanceReply, 'extend'>): ReplyExtend => ReplyExtendSchema.parse(reply.extend);

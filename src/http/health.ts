@@ -1,6 +1,5 @@
 import express from 'express';
 import type { Ctx } from '../context.js';
-import { pingRedis } from '../store/redis.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -10,7 +9,7 @@ export interface ReadinessCheck {
 /** /healthz (the process serves), /readyz (its dependencies answer), /metrics (Prometheus text). */
 export function healthRoutes(ctx: Ctx, extraChecks: ReadinessCheck[] = []): express.Router {
   const routes = express.Router();
-  const checks: ReadinessCheck[] = [{ name: 'redis', check: () => pingRedis(ctx.redis) }, ...extraChecks];
+  const checks: ReadinessCheck[] = [{ name: 'redis', check: () => ctx.store.ping() }, ...extraChecks];
 
   routes.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -1,7 +1,7 @@
 /**
  * Lark (Feishu) Open Platform client of the bot: a thin wrapper over `@larksuiteoapi/node-sdk` that adds
  * per-chat rate limiting shared by replicas (Redis), a request timeout, idempotent sends (uuid), zod-checked
- * answers, one error mapping (`larkErrorFrom`) and metrics. Wire facts: /work/shared/reference/lark-platform.md
+ * answers, one error mapping (`larkErrorFrom`) and metrics. Wire facts: ../shared/reference/lark-platform.md
  * §4.3, §6, §7, §9.
  *
  * What callers can rely on:
@@ -14,12 +14,12 @@
  */
 import { createHash } from 'node:crypto';
 import * as lark from '@larksuiteoapi/node-sdk';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { LarkApiError, LarkRateLimited, UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { SlidingWindow } from '../store/sliding-window.js';
+import type { Cache, RateWindow, Store } from '../store/index.js';
+import { LARK_BOT_ID_SECONDS, LARK_UNKNOWN_USER_SECONDS, LARK_USER_NAME_SECONDS } from '../store/ttl.js';
 import { NO_LARK_CODE, TOKEN_INVALID_CODES, larkErrorFrom, larkErrorFromBody } from './errors-map.js';
 import { TokenCache, httpInstance, sdkLogger } from './sdk-plumbing.js';
 
@@ -30,8 +30,8 @@ export interface LarkClientOptions {
   appSecret: string;
   /** Base URL without trailing slash, e.g. https://open.feishu.cn (a trailing slash is stripped). */
   baseUrl: string;
-  redis: Redis;
-  keyPrefix: string;
+  /** Look-ups kept across replicas (bot open_id, people's names), and Lark's 5/s limits shared by replicas. */
+  store: Pick<Store, 'cache' | 'rateWindow'>;
   log: Logger;
   metrics?: Metrics;
   /** Per HTTP request (token fetch and API call each); default 10 000. */
@@ -59,9 +59,6 @@ const RATE_WINDOW_MS = 1000 + 200;
 const RATE_MAX_WAIT_MS = 10_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
 const UUID_MAX_CHARS = 50;
-const BOT_ID_TTL_S = 24 * 3600;
-const USER_NAME_TTL_S = 24 * 3600;
-const UNKNOWN_USER_TTL_S = 10 * 60;
 const MAX_URGENT_IDS = 200;
 const MAX_BATCH_GET_ID = 50;
 /** Message id → chat id learnt from send/reply answers, so later replies to them are limited per chat. */
@@ -124,9 +121,8 @@ type Outcome = 'ok' | 'error' | 'retryable' | 'rate_limited';
 export class LarkClient {
   private readonly sdk: lark.Client;
   private readonly tokenCache = new TokenCache();
-  private readonly limiter: SlidingWindow;
-  private readonly redis: Redis;
-  private readonly prefix: string;
+  private readonly limiter: RateWindow;
+  private readonly cache: Cache;
   private readonly log: Logger;
   private readonly metrics: Metrics | undefined;
   private botId: string | undefined;
@@ -135,11 +131,10 @@ export class LarkClient {
   private readonly chatOfMessage = new Map<string, string>();
 
   constructor(options: LarkClientOptions) {
-    this.redis = options.redis;
-    this.prefix = options.keyPrefix;
+    this.cache = options.store.cache;
     this.log = options.log;
     this.metrics = options.metrics;
-    this.limiter = new SlidingWindow(options.redis, RATE_WINDOW_MS, PER_SECOND_LIMIT);
+    this.limiter = options.store.rateWindow(RATE_WINDOW_MS, PER_SECOND_LIMIT);
     this.sdk = new lark.Client({
       appId: options.appId,
       appSecret: options.appSecret,
@@ -181,7 +176,7 @@ export class LarkClient {
 
   /** PATCH a shared card (`update_multi: true`, or JSON 2.0); at most 5/s per message across replicas. */
   async patchCard(messageId: string, card: object): Promise<void> {
-    await this.takeSlot(`${this.prefix}:lark:patch-rate:${messageId}`, 'im.message.patch');
+    await this.takeSlot(`lark:patch-rate:${messageId}`, 'im.message.patch');
     await this.call('im.message.patch', anyAnswer, () =>
       this.sdk.im.v1.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(card) } }),
     );
@@ -218,12 +213,9 @@ export class LarkClient {
    * Other failures (rate limit, 5xx, timeout) throw and are not cached.
    */
   async userName(openId: string): Promise<string | null> {
-    const key = `${this.prefix}:lark:user-name:${openId}`;
-    const cached = await this.cacheGet(key);
-    if (cached !== null) {
-      const parsed = cachedUserName.safeParse(safeJson(cached));
-      if (parsed.success) return parsed.data.name;
-    }
+    const key = `lark:user-name:${openId}`;
+    const cached = await this.cacheGet(key, cachedUserName);
+    if (cached !== null) return cached.name;
     let name: string | null;
     try {
       const answer = await this.call(
@@ -243,7 +235,7 @@ export class LarkClient {
       }
       name = null;
     }
-    await this.cacheSet(key, JSON.stringify({ name }), name === null ? UNKNOWN_USER_TTL_S : USER_NAME_TTL_S);
+    await this.cacheSet(key, { name }, name === null ? LARK_UNKNOWN_USER_SECONDS : LARK_USER_NAME_SECONDS);
     return name;
   }
 
@@ -314,7 +306,7 @@ export class LarkClient {
   }
 
   private chatKey(chatId: string): string {
-    return `${this.prefix}:lark:chat-rate:${chatId}`;
+    return `lark:chat-rate:${chatId}`;
   }
 
   private async takeSlot(key: string, api: string): Promise<void> {
@@ -370,41 +362,33 @@ export class LarkClient {
   }
 
   private async loadBotOpenId(): Promise<string> {
-    const key = `${this.prefix}:lark:bot-open-id`;
-    const cached = await this.cacheGet(key);
+    const key = 'lark:bot-open-id';
+    const cached = await this.cacheGet(key, z.string().min(1));
     if (cached) {
       this.botId = cached;
       return cached;
     }
     const answer = await this.call('bot.info', botInfoAnswer, () => this.sdk.request({ method: 'GET', url: '/open-apis/bot/v3/info' }));
     this.botId = answer.bot.open_id;
-    await this.cacheSet(key, this.botId, BOT_ID_TTL_S);
+    await this.cacheSet(key, this.botId, LARK_BOT_ID_SECONDS);
     return this.botId;
   }
 
   /** Redis caches are an optimisation: a Redis failure is logged and the value fetched from Lark. */
-  private async cacheGet(key: string): Promise<string | null> {
+  private async cacheGet<T>(key: string, schema: z.ZodType<T>): Promise<T | null> {
     try {
-      return await this.redis.get(key);
+      return await this.cache.get(key, schema);
     } catch (error) {
       this.log.warn('lark: cache read failed', { key, error: errorMessage(error) });
       return null;
     }
   }
 
-  private async cacheSet(key: string, value: string, ttlSeconds: number): Promise<void> {
+  private async cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     try {
-      await this.redis.set(key, value, 'EX', ttlSeconds);
+      await this.cache.set(key, value, ttlSeconds);
     } catch (error) {
       this.log.warn('lark: cache write failed', { key, error: errorMessage(error) });
     }
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Maps whatever a Lark Open Platform call threw (or answered with `code != 0`) to our error classes.
- * See /work/shared/reference/lark-platform.md §6 (codes), §7 (rate limits) and §9 (AxiosError shape).
+ * See ../shared/reference/lark-platform.md §6 (codes), §7 (rate limits) and §9 (AxiosError shape).
  * Pure: no I/O, no logging; the client decides what to do with the result (e.g. clear the token cache).
  */
+import { parseJson } from '../json.js';
 import { z } from 'zod';
 import { LarkApiError, LarkRateLimited } from '../errors.js';
 
@@ -121,11 +122,8 @@ export function classifyLarkFailure(f: LarkFailure): LarkApiError {
 function parseBody(data: unknown): { code?: number; msg?: string } {
   let body = data;
   if (typeof data === 'string') {
-    try {
-      body = JSON.parse(data) as unknown;
-    } catch {
-      return data.trim() ? { msg: data.trim().slice(0, 200) } : {};
-    }
+    body = parseJson(data);
+    if (body === undefined) return data.trim() ? { msg: data.trim().slice(0, 200) } : {};
   }
   const envelope = envelopeSchema.safeParse(body);
   return envelope.success ? { code: envelope.data.code, ...(envelope.data.msg !== undefined ? { msg: envelope.data.msg } : {}) } : {};

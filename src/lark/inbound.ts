@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJson } from '../json.js';
 import { BadRequestError, VerificationError } from '../errors.js';
 import { createDecryptor } from './decrypt.js';
 import { challengeSchema, parseEventEnvelope, parseLegacyCardCallback, type Inbound } from './envelope.js';
@@ -60,11 +61,11 @@ export class LarkRequestOpener {
   }
 
   private readPayload(rawBody: Buffer): { payload: unknown; encrypted: boolean } {
-    const outer = parseJson(rawBody.toString('utf8'), 'body is not valid JSON');
+    const outer = parseJsonOr400(rawBody.toString('utf8'), 'body is not valid JSON');
     const sealed = encryptedSchema.safeParse(outer);
     if (!sealed.success) return { payload: outer, encrypted: false };
     if (!this.decrypt) throw new BadRequestError('body is encrypted but LARK_ENCRYPT_KEY is not set');
-    const inner = parseJson(this.decrypt(sealed.data.encrypt), 'encrypted body does not decrypt to JSON');
+    const inner = parseJsonOr400(this.decrypt(sealed.data.encrypt), 'encrypted body does not decrypt to JSON');
     return { payload: inner, encrypted: true };
   }
 
@@ -105,10 +106,8 @@ export class LarkRequestOpener {
   }
 }
 
-function parseJson(text: string, problem: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new BadRequestError(problem);
-  }
+function parseJsonOr400(text: string, problem: string): unknown {
+  const value = parseJson(text);
+  if (value === undefined) throw new BadRequestError(problem);
+  return value;
 }

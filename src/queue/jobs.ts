@@ -1,5 +1,13 @@
+/**
+ * Every job the bot runs, declared once: its queue, its name, the zod schema of its payload, and how its id is
+ * built. The id is the "exactly once" claim (BullMQ refuses a second job with the same id while the first is kept),
+ * so ids are deterministic wherever a repeat must be a no-op.
+ */
+import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import { GuanceIssueSchema } from '../guance/schemas.js';
 import { cardClickSchema, messageEventSchema } from '../lark/envelope.js';
+import { DEDUPE_SECONDS, DELIVERY_ID_SECONDS } from '../store/ttl.js';
 
 /** Queue names. Keys live under the configured prefix, so several bots (or test runs) can share one Redis. */
 export const QUEUES = {
@@ -11,17 +19,72 @@ export const QUEUES = {
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-/** Lark retries a failed push for ~7.1 h; completed ids stay taken longer than that, so a late retry is still a duplicate. */
-export const DEDUPE_SECONDS = 9 * 60 * 60;
+/** Completed ids stay taken for the dedupe window: adding the same id again is a no-op in BullMQ. */
+export { DEDUPE_SECONDS };
 
-export const inboundJobSchemas = {
-  message: z.object({ eventId: z.string(), receivedAt: z.number(), event: messageEventSchema }),
-  'card-action': z.object({ eventId: z.string(), receivedAt: z.number(), click: cardClickSchema }),
+export interface JobSpec<T> {
+  queue: QueueName;
+  name: string;
+  schema: z.ZodType<T>;
+  /** Options that differ from the queue defaults (producer.ts). */
+  options?: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail' | 'attempts' | 'backoff'>;
+}
+
+const spec = <T>(queue: QueueName, name: string, schema: z.ZodType<T>, options?: JobSpec<T>['options']): JobSpec<T> => ({
+  queue,
+  name,
+  schema,
+  ...(options ? { options } : {}),
+});
+
+const scheduled = z.looseObject({});
+
+export const JOBS = {
+  /** A Lark message event: is it for the bot, and what does it ask. */
+  message: spec('inbound', 'message', z.object({ eventId: z.string(), receivedAt: z.number(), event: messageEventSchema })),
+  /** A card button click; the ingress waits for its result to answer Lark. */
+  cardAction: spec('clicks', 'card-action', z.object({ eventId: z.string(), receivedAt: z.number(), click: cardClickSchema })),
+  /** One issue card to one chat. */
+  postIssueCard: spec(
+    'deliver',
+    'post-issue-card',
+    z.object({ chatId: z.string().min(1), issue: GuanceIssueSchema, seenAt: z.number() }),
+    { removeOnComplete: { age: DELIVERY_ID_SECONDS }, attempts: 12 },
+  ),
+  /** PATCH one card message to the issue's snapshot as it is when the job runs. */
+  refreshCard: spec('deliver', 'refresh-card', z.object({ issueUuid: z.string(), messageId: z.string() }), {
+    removeOnComplete: 1000,
+    removeOnFail: 1000,
+  }),
+  /** Scheduled: look for new issues. */
+  pollIssues: spec('schedule', 'poll-issues', scheduled),
+  /** Scheduled: bring Guance replies and status changes to the cards. */
+  syncIssues: spec('schedule', 'sync-issues', scheduled),
 } as const;
-export type InboundJobName = keyof typeof inboundJobSchemas;
-export type InboundJobData<N extends InboundJobName> = z.infer<(typeof inboundJobSchemas)[N]>;
+
+export type JobData<S> = S extends JobSpec<infer T> ? T : never;
 
 /** BullMQ refuses ':' in custom ids and treats pure integers specially; ids are built only here. */
-export function jobId(...parts: string[]): string {
+function jobId(...parts: string[]): string {
   return parts.map((part) => part.replace(/[^A-Za-z0-9_.-]/g, '_')).join('-');
 }
+
+export const jobIds = {
+  /** Inbound events (messages, clicks): the event's dedupe key, so Lark re-sending it is the same job. */
+  inbound: (dedupeKey: string) => jobId(dedupeKey),
+  /** One card per chat and issue, ever. */
+  delivery: (chatId: string, issueUuid: string) => jobId('deliver', chatId, issueUuid),
+  /** Every refresh is a new job: it renders whatever the snapshot is when it runs. */
+  refresh: (messageId: string) => jobId('refresh', messageId, String(Date.now()), Math.random().toString(36).slice(2, 8)),
+};
+
+/**
+ * Lark `uuid` idempotency keys for messages the bot sends (lark/client.ts hashes them to Lark's 50 characters):
+ * the same key within Lark's window returns the message already sent instead of a second one.
+ */
+export const sendKeys = {
+  answer: (messageId: string) => `answer-${messageId}`,
+  rateLimitNotice: (messageId: string) => `ratelimited-${messageId}`,
+  clickFailure: (eventId: string) => `card-failure-${eventId}`,
+  threadPost: (entryKey: string, chatId: string) => jobId('sync', entryKey, chatId),
+};

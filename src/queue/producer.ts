@@ -2,7 +2,8 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { DEDUPE_SECONDS, QUEUES, type QueueName } from './jobs.js';
+import { DEDUPE_SECONDS, QUEUES, type JobSpec, type QueueName } from './jobs.js';
+import { FAILED_JOB_SECONDS } from '../store/ttl.js';
 
 const ADD_TIMEOUT_MS = 2_000;
 
@@ -11,7 +12,7 @@ const DEFAULTS: JobsOptions = {
   backoff: { type: 'smart', delay: 1_000 },
   // Completed ids stay taken for the dedupe window: adding the same id again is a no-op in BullMQ.
   removeOnComplete: { age: DEDUPE_SECONDS, count: 100_000 },
-  removeOnFail: { age: 7 * 24 * 60 * 60 },
+  removeOnFail: { age: FAILED_JOB_SECONDS },
 };
 
 /** The producer side of every queue. Adds fail fast with UnavailableError while Redis is down. */
@@ -40,7 +41,8 @@ export class Queues {
    * Adds a job under a deterministic id: the id is the "exactly once" claim, and claim and enqueue are one
    * Redis script, so a crash cannot leave a claimed-but-unqueued event behind.
    */
-  async add(queue: QueueName, name: string, data: object, id: string, options: JobsOptions = {}): Promise<void> {
+  async add<T extends object>(job: JobSpec<T>, data: T, id: string): Promise<void> {
+    const { queue, name } = job;
     // BullMQ waits for a connection that is not there; the HTTP answer must not, so Lark can retry elsewhere.
     if (this.connection.status !== 'ready') throw new UnavailableError(`cannot queue ${queue}/${name}: redis is ${this.connection.status}`);
     let timer: NodeJS.Timeout | undefined;
@@ -49,7 +51,7 @@ export class Queues {
     });
     try {
       // A late success after the timeout is harmless: the retry that follows the 503 finds the same job id.
-      await Promise.race([this.byName[queue].add(name, data, { ...options, jobId: id }), timeout]);
+      await Promise.race([this.byName[queue].add(name, data, { ...job.options, jobId: id }), timeout]);
     } catch (error) {
       throw new UnavailableError(`cannot queue ${queue}/${name}: ${errorMessage(error)}`, { cause: error });
     } finally {

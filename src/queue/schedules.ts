@@ -1,10 +1,10 @@
 import type { Ctx } from '../context.js';
 import { errorMessage } from '../errors.js';
-import { tryLock } from '../store/locks.js';
+import type { JobSpec } from './jobs.js';
 
 export interface Schedule {
-  /** Job scheduler id and job name. */
-  id: string;
+  /** A job of the schedule queue; its name is also the job scheduler's id. */
+  job: JobSpec<unknown>;
   everyMs: number;
 }
 
@@ -15,23 +15,19 @@ export interface Schedule {
  */
 export async function ensureSchedules(ctx: Ctx, schedules: Schedule[]): Promise<void> {
   const queue = ctx.queues.byName.schedule;
-  const lock = await tryLock(ctx.redis, ctx.key('scheduler-owner'), 30_000);
-  if (!lock) return;
-  try {
-    for (const schedule of schedules) {
-      const existing = await queue.getJobScheduler(schedule.id);
-      if (existing && Number(existing.every) === schedule.everyMs) continue;
+  await ctx.store.locks.withScheduleOwner(async () => {
+    for (const { job, everyMs } of schedules) {
+      const existing = await queue.getJobScheduler(job.name);
+      if (existing && Number(existing.every) === everyMs) continue;
       await queue.upsertJobScheduler(
-        schedule.id,
-        { every: schedule.everyMs },
+        job.name,
+        { every: everyMs },
         // One attempt: the next tick is the retry, and a failed poll moves no cursor.
-        { name: schedule.id, data: {}, opts: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 } },
+        { name: job.name, data: {}, opts: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 } },
       );
-      ctx.log.info('job schedule set', { schedule: schedule.id, everyMs: schedule.everyMs });
+      ctx.log.info('job schedule set', { schedule: job.name, everyMs });
     }
-  } finally {
-    await lock.release();
-  }
+  });
 }
 
 /** Runs `task` now (if Redis is up) and every time the command connection becomes ready again. */
@@ -39,7 +35,5 @@ export function onRedisReady(ctx: Ctx, what: string, task: () => Promise<unknown
   const run = () => {
     task().catch((error: unknown) => ctx.log.warn(`could not ${what}; will retry on reconnect`, { error: errorMessage(error) }));
   };
-  if (ctx.redis.status === 'ready') run();
-  ctx.redis.on('ready', run);
-  return () => ctx.redis.off('ready', run);
+  return ctx.store.onReady(run);
 }

@@ -1,47 +1,45 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { z } from 'zod';
 import type { Ctx } from '../context.js';
-import { errorMessage } from '../errors.js';
-import type { QueueName } from './jobs.js';
+import { errorMessage, isPermanent, retryAfterMsOf } from '../errors.js';
+import type { JobSpec, QueueName } from './jobs.js';
 
-export interface JobDefinition<T> {
-  queue: QueueName;
-  name: string;
-  schema: z.ZodType<T>;
+/** A job declared in jobs.ts and what runs it. */
+export interface JobHandler<T> {
+  spec: JobSpec<T>;
   run(data: T, ctx: Ctx, job: Job): Promise<unknown>;
+}
+
+export function handle<T>(spec: JobSpec<T>, run: JobHandler<T>['run']): JobHandler<T> {
+  return { spec, run };
 }
 
 const CONCURRENCY: Record<QueueName, number> = { inbound: 16, clicks: 16, deliver: 4, schedule: 2 };
 
 /** Handlers by queue and job name; app.ts fills it through handlers/index.ts. */
 export class JobRegistry {
-  private readonly definitions = new Map<string, JobDefinition<unknown>>();
+  private readonly handlers = new Map<string, JobHandler<unknown>>();
 
-  on<T>(definition: JobDefinition<T>): this {
-    this.definitions.set(`${definition.queue}/${definition.name}`, definition as JobDefinition<unknown>);
+  on<T>(handler: JobHandler<T>): this {
+    this.handlers.set(`${handler.spec.queue}/${handler.spec.name}`, handler as JobHandler<unknown>);
     return this;
   }
 
-  find(queue: string, name: string): JobDefinition<unknown> | undefined {
-    return this.definitions.get(`${queue}/${name}`);
+  find(queue: string, name: string): JobHandler<unknown> | undefined {
+    return this.handlers.get(`${queue}/${name}`);
   }
 
   queues(): QueueName[] {
-    return [...new Set([...this.definitions.values()].map((d) => d.queue))];
+    return [...new Set([...this.handlers.values()].map((h) => h.spec.queue))];
   }
 }
 
 /** Delay before the next attempt: what the server asked for when it said so, else capped exponential with jitter. */
 export function retryDelayMs(attemptsMade: number, error: unknown): number {
-  const asked = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-  if (typeof asked === 'number' && asked > 0) return Math.ceil(asked) + Math.floor(Math.random() * 250);
+  const asked = retryAfterMsOf(error);
+  if (asked !== undefined && asked > 0) return Math.ceil(asked) + Math.floor(Math.random() * 250);
   const base = Math.min(60_000, 1_000 * 2 ** Math.max(0, attemptsMade - 1));
   return base / 2 + Math.floor(Math.random() * (base / 2));
-}
-
-export function isPermanent(error: unknown): boolean {
-  return (error as { retryable?: unknown } | undefined)?.retryable === false;
 }
 
 export function startWorkers(registry: JobRegistry, ctx: Ctx, connection: Redis): Worker[] {
@@ -49,12 +47,12 @@ export function startWorkers(registry: JobRegistry, ctx: Ctx, connection: Redis)
     const worker = new Worker(
       queue,
       async (job: Job) => {
-        const definition = registry.find(queue, job.name);
-        if (!definition) throw new UnrecoverableError(`no handler for ${queue}/${job.name}`);
-        const parsed = definition.schema.safeParse(job.data);
+        const handler = registry.find(queue, job.name);
+        if (!handler) throw new UnrecoverableError(`no handler for ${queue}/${job.name}`);
+        const parsed = handler.spec.schema.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} data: ${parsed.error.message}`);
         try {
-          return await definition.run(parsed.data, ctx, job);
+          return await handler.run(parsed.data, ctx, job);
         } catch (error) {
           if (isPermanent(error)) throw new UnrecoverableError(errorMessage(error));
           throw error;

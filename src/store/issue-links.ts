@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-
-/** Cards can be updated for 14 days; links are kept a while longer for thread replies and sync. */
-const LINK_TTL_SECONDS = 30 * 24 * 60 * 60;
+import { parseJsonAs } from '../json.js';
+import { CARD_LINK_SECONDS as LINK_TTL_SECONDS } from './ttl.js';
 
 const cardLinkSchema = z.object({
   issueUuid: z.string(),
@@ -35,16 +34,6 @@ export const issueSnapshotSchema = z.object({
 });
 export type IssueSnapshot = z.infer<typeof issueSnapshotSchema>;
 
-function parseJson<T>(schema: z.ZodType<T>, text: string | null): T | null {
-  if (text === null) return null;
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
 /** issue ↔ card message, per chat, and the last known state of each carded issue. */
 export class IssueLinks {
   constructor(
@@ -73,17 +62,17 @@ export class IssueLinks {
   }
 
   async cardFor(issueUuid: string, chatId: string): Promise<CardLink | null> {
-    return parseJson(cardLinkSchema, await this.redis.hget(this.cardKey(issueUuid), chatId));
+    return parseJsonAs(cardLinkSchema, await this.redis.hget(this.cardKey(issueUuid), chatId));
   }
 
   async cardsFor(issueUuid: string): Promise<CardLink[]> {
     const all = await this.redis.hvals(this.cardKey(issueUuid));
-    return all.map((text) => parseJson(cardLinkSchema, text)).filter((link): link is CardLink => link !== null);
+    return all.map((text) => parseJsonAs(cardLinkSchema, text)).filter((link): link is CardLink => link !== null);
   }
 
   /** The card a message is (or whose thread it belongs to). */
   async byMessage(messageId: string): Promise<CardLink | null> {
-    return parseJson(cardLinkSchema, await this.redis.get(this.messageKey(messageId)));
+    return parseJsonAs(cardLinkSchema, await this.redis.get(this.messageKey(messageId)));
   }
 
   async saveSnapshot(snapshot: IssueSnapshot): Promise<void> {
@@ -91,6 +80,6 @@ export class IssueLinks {
   }
 
   async snapshot(issueUuid: string): Promise<IssueSnapshot | null> {
-    return parseJson(issueSnapshotSchema, await this.redis.get(this.snapshotKey(issueUuid)));
+    return parseJsonAs(issueSnapshotSchema, await this.redis.get(this.snapshotKey(issueUuid)));
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LOCK_MS } from './ttl.js';
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
@@ -8,7 +9,7 @@ export interface Lock {
 }
 
 /** SET NX PX with an owner token, released only by its owner: one holder across replicas, freed by expiry if it dies. */
-export async function tryLock(redis: Redis, key: string, ttlMs: number): Promise<Lock | null> {
+async function tryLock(redis: Redis, key: string, ttlMs: number): Promise<Lock | null> {
   const owner = randomBytes(12).toString('hex');
   const taken = await redis.set(key, owner, 'PX', ttlMs, 'NX');
   if (taken !== 'OK') return null;
@@ -20,12 +21,37 @@ export async function tryLock(redis: Redis, key: string, ttlMs: number): Promise
 }
 
 /** Runs `work` while holding the lock, or returns `undefined` at once when someone else holds it. */
-export async function withLock<T>(redis: Redis, key: string, ttlMs: number, work: () => Promise<T>): Promise<T | undefined> {
+async function withLock<T>(redis: Redis, key: string, ttlMs: number, work: () => Promise<T>): Promise<T | undefined> {
   const lock = await tryLock(redis, key, ttlMs);
   if (!lock) return undefined;
   try {
     return await work();
   } finally {
     await lock.release();
+  }
+}
+
+/** The bot's named locks (durations in ttl.ts). */
+export class Locks {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  /** Serialises status changes of one issue, whoever makes them (a click, a command, sync). */
+  tryIssue(issueUuid: string): Promise<Lock | null> {
+    return tryLock(this.redis, `${this.prefix}:issue-action:${issueUuid}`, LOCK_MS.issue);
+  }
+
+  withPoll<T>(work: () => Promise<T>): Promise<T | undefined> {
+    return withLock(this.redis, `${this.prefix}:poll-lock`, LOCK_MS.poll, work);
+  }
+
+  withSync<T>(work: () => Promise<T>): Promise<T | undefined> {
+    return withLock(this.redis, `${this.prefix}:sync-lock`, LOCK_MS.sync, work);
+  }
+
+  withScheduleOwner<T>(work: () => Promise<T>): Promise<T | undefined> {
+    return withLock(this.redis, `${this.prefix}:scheduler-owner`, LOCK_MS.schedules, work);
   }
 }

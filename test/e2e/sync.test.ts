@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { botCommentExtend } from '../../handlers/bot-comments.js';
+import { botCommentExtend } from '../../handlers/issues/index.js';
 import { buttonLabels, cardOf, cardText, startStack, waitForCard, type Stack } from '../helpers/stack.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { t } from '../../cards/i18n.js';
+import type { Ctx } from '../../src/context.js';
+import { GuanceRateLimited, errorMessage } from '../../src/errors.js';
+import type { MessageEvent } from '../../src/lark/envelope.js';
+import { JOBS, sendKeys } from '../../src/queue/jobs.js';
+import { handle } from '../../src/queue/workers.js';
+import { extractMessageText } from './message-text.js';
+import { parseCommand } from './parse.js';
+import { runCommand, type Answer } from './run-command.js';
+
+const answerSchema = z.union([z.object({ text: z.string() }), z.object({ card: z.looseObject({}) })]);
+
+type Decision = { act: false; reason: string } | { act: true; text: string; threadIssue: string | null };
+
+/** Is this message for the bot? p2p: always; group: when it @mentions the bot, or is a reply in an issue card's thread. */
+async function decide(ctx: Ctx, event: MessageEvent): Promise<Decision> {
+  const { message, sender } = event;
+  if (sender.sender_type !== 'user') return { act: false, reason: 'not from a person' };
+  const rootId = message.root_id || message.parent_id;
+  const card = rootId ? await ctx.store.links.byMessage(rootId) : null;
+  const threadIssue = card?.issueUuid ?? null;
+  // Most group traffic mentions nobody: decided without asking Lark who the bot is.
+  if (message.chat_type !== 'p2p' && threadIssue === null && !message.mentions?.length) {
+    return { act: false, reason: 'group message not addressed to the bot' };
+  }
+  const extracted = extractMessageText(message.message_type, message.content, message.mentions, await ctx.lark.botOpenId());
+  const addressed = message.chat_type === 'p2p' || extracted?.mentionsBot === true || threadIssue !== null;
+  if (!addressed) return { act: false, reason: 'group message not addressed to the bot' };
+  // Images, files and stickers carry no command: a direct chat gets the help card, a group nothing.
+  if (!extracted) return message.chat_type === 'p2p' ? { act: true, text: '', threadIssue } : { act: false, reason: 'no text' };
+  return { act: true, text: extracted.text, threadIssue };
+}
+
+async function storedAnswer(ctx: Ctx, messageId: string): Promise<Answer | null> {
+  return (await ctx.store.answers.find(messageId, answerSchema)) as Answer | null;
+}
+
+async function postAnswer(ctx: Ctx, event: MessageEvent, answer: Answer, key: string): Promise<void> {
+  const { message_id: messageId, chat_id: chatId } = event.message;
+  // Replying to a message in a thread lands in that thread; elsewhere it quotes the message.
+  if ('text' in answer) await ctx.lark.replyText(messageId, answer.text, key, false, chatId);
+  else await ctx.lark.replyCard(messageId, answer.card, key, false, chatId);
+}
+
+/**
+ * A chat message → at most one Guance change, and an answer in the same thread. The answer is stored under the
+ * message id before it is posted: a retried job (Lark re-send, crash, Lark API failure) only re-posts it, with
+ * the same Lark uuid, so the chat sees it once.
+ */
+export const handleMessage = handle(JOBS.message, async (data, ctx, job) => {
+  const { event } = data;
+  const messageId = event.message.message_id;
+  const where = { messageId, chatId: event.message.chat_id };
+  // Per-message lines are debug: in a busy group most messages are not for the bot.
+  if (ctx.log.isDebugEnabled()) {
+    ctx.log.debug('message received', { ...where, eventId: data.eventId, chatType: event.message.chat_type, attempt: job.attemptsMade + 1 });
+  }
+  const done = await storedAnswer(ctx, messageId);
+  if (done) {
+    await postAnswer(ctx, event, done, sendKeys.answer(messageId));
+    return { reanswered: true };
+  }
+  const decision = await decide(ctx, event);
+  if (!decision.act) {
+    if (ctx.log.isDebugEnabled()) ctx.log.debug('message ignored', { ...where, reason: decision.reason });
+    return { ignored: decision.reason };
+  }
+  const command = parseCommand(decision.text, { inIssueThread: decision.threadIssue !== null });
+  const openId = event.sender.sender_id.open_id ?? '';
+  const actorName = (openId && (await ctx.lark.userName(openId))) || openId || 'Lark user';
+  let answer: Answer;
+  try {
+    answer = await runCommand(ctx, { command, threadIssue: decision.threadIssue, actorName, messageId });
+  } catch (error) {
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (error instanceof GuanceRateLimited && !lastAttempt) {
+      // Say so once, then let BullMQ retry after the pause Guance asked for.
+      if (await ctx.store.claims.claimRateLimitNotice(messageId)) {
+        await postAnswer(ctx, event, { text: t(ctx.config.language, 'answer.rateLimited') }, sendKeys.rateLimitNotice(messageId));
+      }
+      throw error;
+    }
+    if (!lastAttempt) throw error;
+    answer = { text: t(ctx.config.language, 'answer.failed', { reason: errorMessage(error) }) };
+  }
+  await ctx.store.answers.save(messageId, answer);
+  await postAnswer(ctx, event, answer, sendKeys.answer(messageId));
+  ctx.log.info('command handled', { ...where, command: command.kind, actor: openId });
+  ctx.metrics.inc('commands_total', 'Chat commands handled', { command: command.kind });
+  return { command: command.kind };
+});

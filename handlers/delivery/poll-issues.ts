@@ -1,0 +1,84 @@
+import type { Ctx } from '../../src/context.js';
+import { GuanceRateLimited } from '../../src/errors.js';
+import { watchedChannels, workspaceLevels, type WatchedChannel } from '../../src/guance/lookups.js';
+import { JOBS } from '../../src/queue/jobs.js';
+import { handle } from '../../src/queue/workers.js';
+import { enqueueDeliveries } from './targets.js';
+
+const PAGE_SIZE = 100;
+/** Issues can become visible to the list a little after their createAt; every window reaches back this far. */
+const OVERLAP_SECONDS = 120;
+/** Issues older than this are never carded, whatever a window returns (the server may filter on updateAt). */
+const MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * The first start: only issues created after it are posted, so a new bot does not flood the chat with history.
+ * Marked when the process first reaches Redis (and, as a fallback, by the first poll).
+ */
+export function markFirstRun(ctx: Ctx): Promise<number> {
+  return ctx.store.cursors.markFirstRun(nowSeconds());
+}
+
+interface ChannelPoll {
+  found: number;
+  queued: number;
+  complete: boolean;
+}
+
+async function pollChannel(ctx: Ctx, channel: WatchedChannel, since: number): Promise<ChannelPoll> {
+  const cursor = (await ctx.store.cursors.pollCursor(channel.uuid)) || since;
+  const startTime = Math.max(since, cursor - OVERLAP_SECONDS);
+  const endTime = nowSeconds();
+  const oldest = Math.max(since, endTime - MAX_AGE_SECONDS);
+  const result: ChannelPoll = { found: 0, queued: 0, complete: false };
+  for (let pageIndex = 1; ; pageIndex += 1) {
+    const page = await ctx.guance.listIssues({ channelUUID: channel.uuid, startTime, endTime, pageIndex, pageSize: PAGE_SIZE }, 'poll');
+    // Oldest first: a burst of issues is posted in the order it happened, and the oldest waits least.
+    for (const issue of [...page.issues].sort((a, b) => a.createAt - b.createAt)) {
+      if (issue.createAt < oldest || (issue.deleteAt !== -1 && issue.deleteAt > 0)) continue;
+      result.found += 1;
+      result.queued += await enqueueDeliveries(ctx, issue, Date.now());
+    }
+    const { totalCount, pageSize } = page.pageInfo;
+    if (page.issues.length < PAGE_SIZE || pageIndex * pageSize >= totalCount) break;
+  }
+  // The cursor moves only after every page was read and queued: an interrupted poll is redone, never skipped.
+  await ctx.store.cursors.setPollCursor(channel.uuid, endTime);
+  result.complete = true;
+  return result;
+}
+
+async function pollOnce(ctx: Ctx): Promise<void> {
+  const since = await markFirstRun(ctx);
+  const channels = await watchedChannels(ctx, 'poll');
+  // Deliveries read levels from the cache only; keeping it warm is the poller's job (one request an hour).
+  await workspaceLevels(ctx, 'poll');
+  if (channels.unknown.length && channels.fresh) {
+    ctx.log.error(`GUANCE_CHANNELS names unknown channel(s): ${channels.unknown.join(', ')}`, { known: channels.known });
+  }
+  for (const channel of channels.found) {
+    const polled = await pollChannel(ctx, channel, since);
+    ctx.metrics.inc('polls_total', 'Completed polls per channel', { channel: channel.name });
+    if (polled.found) ctx.log.info('poll found issues', { channel: channel.name, issues: polled.found, deliveries: polled.queued });
+  }
+}
+
+export const pollIssues = handle(JOBS.pollIssues, async (_data, ctx) => {
+  try {
+    const ran = await ctx.store.locks.withPoll(async () => {
+      await pollOnce(ctx);
+      return true;
+    });
+    if (!ran) ctx.log.debug('poll skipped: another replica is polling');
+  } catch (error) {
+    // The next tick is the retry; the cursor did not move.
+    if (error instanceof GuanceRateLimited) {
+      ctx.log.debug('poll deferred: Guance budget has no room', { retryAfterMs: error.retryAfterMs });
+      ctx.metrics.inc('polls_deferred_total', 'Polls cut short by the Guance budget');
+      return;
+    }
+    throw error;
+  }
+});

@@ -1,0 +1,30 @@
+import { JOBS, jobIds } from '../../src/queue/jobs.js';
+import { handle } from '../../src/queue/workers.js';
+import { issueSnapshot, renderIssueCard } from '../issues/index.js';
+import { startFollowing } from '../sync/index.js';
+
+/**
+ * Posts one issue card to one chat. Exactly once: the job id is per chat and issue, the Lark `uuid` is derived
+ * from it (a retry after a lost answer returns the same message), and the link is checked before sending.
+ */
+export const postIssueCard = handle(JOBS.postIssueCard, async ({ chatId, issue, seenAt }, ctx, job) => {
+  const existing = await ctx.store.links.cardFor(issue.uuid, chatId);
+  if (existing) {
+    await startFollowing(ctx, issue); // idempotent: covers a crash between the link and the follow
+    return { messageId: existing.messageId, already: true };
+  }
+  const snapshot = await issueSnapshot(ctx, issue);
+  const sent = await ctx.lark.sendCard(chatId, renderIssueCard(snapshot, ctx.config), job.id ?? jobIds.delivery(chatId, issue.uuid));
+  await ctx.store.links.saveSnapshot(snapshot);
+  await ctx.store.links.save({ issueUuid: issue.uuid, chatId, messageId: sent.messageId, postedAt: Date.now() });
+  await startFollowing(ctx, issue);
+  ctx.metrics.inc('cards_posted_total', 'Issue cards posted', { chat: chatId });
+  ctx.log.info('issue card posted', {
+    issue: issue.uuid,
+    chatId,
+    messageId: sent.messageId,
+    secondsSinceCreated: Math.round(Date.now() / 1000 - issue.createAt),
+    secondsSinceSeen: Math.round((Date.now() - seenAt) / 1000),
+  });
+  return { messageId: sent.messageId, already: false };
+});

@@ -1,0 +1,110 @@
+import { t } from '../../cards/i18n.js';
+import type { IssueAction } from '../../cards/types.js';
+import type { Ctx } from '../../src/context.js';
+import { GuanceApiError, GuanceRateLimited } from '../../src/errors.js';
+import { FINISHED_STATUSES, STATUS, type GuanceIssue } from '../../src/guance/schemas.js';
+import type { IssueSnapshot, Lock } from '../../src/store/index.js';
+import { botCommentExtend } from './bot-comments.js';
+import { refreshCards } from './refresh-card.js';
+import { issueSnapshot } from './snapshot.js';
+
+const TARGET_STATUS: Record<IssueAction, number> = { ack: STATUS.working, resolve: STATUS.resolved, reopen: STATUS.open };
+
+export interface ActionRequest {
+  issueUuid: string;
+  action: IssueAction;
+  actorName: string;
+  /** Resolve note, written as the comment. */
+  note?: string;
+  /** The Lark message id or click event id: marks the bot's comment so a retried job can find it. */
+  ref: string;
+}
+
+export type ActionOutcome =
+  | { kind: 'changed'; snapshot: IssueSnapshot; ackAsComment: boolean }
+  | { kind: 'already'; snapshot: IssueSnapshot }
+  | { kind: 'not-found' }
+  | { kind: 'refused'; message: string; snapshot: IssueSnapshot | null }
+  | { kind: 'rate-limited'; retryAfterMs: number };
+
+/** Is the issue already where the action would take it (double click, stale card, a change made in Guance)? */
+function alreadyDone(action: IssueAction, statusType: number): boolean {
+  if (action === 'ack') return statusType === STATUS.working || FINISHED_STATUSES.has(statusType);
+  if (action === 'resolve') return FINISHED_STATUSES.has(statusType);
+  return statusType === STATUS.open;
+}
+
+/** The per-issue lock serialises status changes (Lark actions here, Guance-side changes in sync). */
+async function waitForLock(ctx: Ctx, issueUuid: string): Promise<Lock | null> {
+  const deadline = Date.now() + 8_000;
+  for (;;) {
+    const lock = await ctx.store.locks.tryIssue(issueUuid);
+    if (lock || Date.now() > deadline) return lock;
+    // Clicks wait here for each other (a double click, two people): a short poll keeps the second answer fast.
+    await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+  }
+}
+
+function commentFor(ctx: Ctx, request: ActionRequest): string {
+  const lang = ctx.config.language;
+  const name = request.actorName;
+  if (request.action === 'ack') return t(lang, 'guance.ack', { name });
+  if (request.action === 'reopen') return t(lang, 'guance.reopen', { name });
+  return request.note ? t(lang, 'guance.resolveNote', { name, text: request.note }) : t(lang, 'guance.resolve', { name });
+}
+
+/**
+ * Changes an issue's status from Lark, once: actions on one issue are serialised by a Redis lock, and the
+ * second of two concurrent clicks finds the issue already changed. The issue is read first, so a stale card
+ * is refreshed to the truth rather than acted on. Every card of the issue is updated afterwards.
+ */
+export async function applyIssueAction(ctx: Ctx, request: ActionRequest): Promise<ActionOutcome> {
+  const lock = await waitForLock(ctx, request.issueUuid);
+  if (!lock) return { kind: 'rate-limited', retryAfterMs: 2_000 };
+  try {
+    return await applyLocked(ctx, request);
+  } catch (error) {
+    if (error instanceof GuanceRateLimited) return { kind: 'rate-limited', retryAfterMs: error.retryAfterMs };
+    if (error instanceof GuanceApiError && !error.retryable) {
+      return { kind: 'refused', message: error.message, snapshot: await ctx.store.links.snapshot(request.issueUuid) };
+    }
+    throw error;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function applyLocked(ctx: Ctx, request: ActionRequest): Promise<ActionOutcome> {
+  const current = await ctx.guance.getIssue(request.issueUuid, 'human');
+  if (!current) return { kind: 'not-found' };
+  if (alreadyDone(request.action, current.statusType)) {
+    const snapshot = await remember(ctx, current);
+    return { kind: 'already', snapshot };
+  }
+  const target = TARGET_STATUS[request.action];
+  let changed: GuanceIssue = current;
+  let ackAsComment = false;
+  try {
+    changed = await ctx.guance.modifyIssue(request.issueUuid, { statusType: target }, 'human');
+  } catch (error) {
+    // Workspaces on the three-state model refuse Working (15): acknowledging is then the comment alone.
+    if (!(request.action === 'ack' && error instanceof GuanceApiError && !error.retryable)) throw error;
+    ackAsComment = true;
+    ctx.log.info('workspace refused status Working; acknowledging with a comment', { issue: request.issueUuid });
+  }
+  await ctx.guance.createReply(
+    { issueUUID: request.issueUuid, content: commentFor(ctx, request), extend: botCommentExtend({ ref: request.ref, actorName: request.actorName }) },
+    'human',
+  );
+  const by = { name: request.actorName, at: Math.floor(Date.now() / 1000), via: 'lark' as const };
+  const snapshot = await remember(ctx, changed, { action: request.action, statusType: changed.statusType, by });
+  ctx.metrics.inc('issue_actions_total', 'Issue status changes made from Lark', { action: request.action });
+  return { kind: 'changed', snapshot, ackAsComment };
+}
+
+async function remember(ctx: Ctx, issue: GuanceIssue, lastChange?: IssueSnapshot['lastChange']): Promise<IssueSnapshot> {
+  const snapshot = { ...(await issueSnapshot(ctx, issue)), ...(lastChange ? { lastChange } : {}) };
+  await ctx.store.links.saveSnapshot(snapshot);
+  await refreshCards(ctx, snapshot.uuid);
+  return snapshot;
+}

@@ -1,0 +1,19 @@
+import type { Ctx } from '../../src/context.js';
+import { JOBS, jobIds } from '../../src/queue/jobs.js';
+import { handle } from '../../src/queue/workers.js';
+import { renderIssueCard } from './snapshot.js';
+
+/** Queues a PATCH of every card of the issue. The job renders the snapshot as it is when it runs: always the latest truth. */
+export async function refreshCards(ctx: Ctx, issueUuid: string): Promise<void> {
+  for (const link of await ctx.store.links.cardsFor(issueUuid)) {
+    await ctx.queues.add(JOBS.refreshCard, { issueUuid, messageId: link.messageId }, jobIds.refresh(link.messageId));
+  }
+}
+
+export const refreshCard = handle(JOBS.refreshCard, async ({ issueUuid, messageId }, ctx) => {
+  const snapshot = await ctx.store.links.snapshot(issueUuid);
+  if (!snapshot) return { skipped: 'no snapshot' };
+  await ctx.lark.patchCard(messageId, renderIssueCard(snapshot, ctx.config));
+  ctx.metrics.inc('cards_updated_total', 'Issue cards updated in place');
+  return { patched: messageId };
+});

@@ -1,0 +1,110 @@
+/**
+ * An issue as the bot shows it: Guance issue → snapshot (stored, so cards re-render without asking Guance) →
+ * card model → the one issue card renderer.
+ */
+import { buildIssueCard } from '../../cards/issue-card.js';
+import type { IssueCardModel, IssueListItem, LarkCard } from '../../cards/types.js';
+import type { Config } from '../../src/config.js';
+import type { Ctx } from '../../src/context.js';
+import { workspaceLevels } from '../../src/guance/lookups.js';
+import { issueExtend, type GuanceIssue, type GuanceLevel } from '../../src/guance/schemas.js';
+import type { IssueSnapshot } from '../../src/store/index.js';
+
+export type LevelTable = ReadonlyMap<string, { name: string; color?: string }>;
+
+const SYSTEM_LEVELS: Record<string, { name: string; color: string }> = {
+  system_level_0: { name: 'P0', color: '#E94444' },
+  system_level_1: { name: 'P1', color: '#FF7931' },
+  system_level_2: { name: 'P2', color: '#FFB44A' },
+  system_level_3: { name: 'P3', color: '#C9C9C9' },
+};
+
+export function levelTable(levels: readonly GuanceLevel[]): LevelTable {
+  return new Map(levels.map((level) => [level.uuid, { name: level.name, ...(level.color ? { color: level.color } : {}) }]));
+}
+
+/** Level uuid (or legacy integer) → name and colour: the workspace's table, the built-in levels, else the raw value. */
+export function resolveLevel(issue: Pick<GuanceIssue, 'level' | 'levelInfo'>, levels: LevelTable): IssueSnapshot['level'] {
+  if (issue.levelInfo?.name) return { name: issue.levelInfo.name, ...(issue.levelInfo.color ? { color: issue.levelInfo.color } : {}) };
+  if (issue.level === null) return null;
+  const known = levels.get(issue.level) ?? SYSTEM_LEVELS[issue.level] ?? SYSTEM_LEVELS[`system_level_${issue.level}`];
+  return known ?? { name: issue.level };
+}
+
+function assigneesOf(issue: GuanceIssue): string[] {
+  const named = (issue.managerInfos ?? []).map((info) => info.name || info.acntWsNickname || info.email || '').filter(Boolean);
+  if (named.length) return named;
+  const { manager, extra } = issueExtend(issue);
+  return manager
+    .map((m) => extra.managerInfos?.[m]?.name || m)
+    // Account and team uuids mean nothing to a reader; e-mails and names do.
+    .filter((m) => !/^(acnt|group)_/.test(m));
+}
+
+export function snapshotOf(issue: GuanceIssue, levels: LevelTable, consoleUrl: string, previous?: IssueSnapshot | null): IssueSnapshot {
+  const extend = issueExtend(issue);
+  return {
+    uuid: issue.uuid,
+    title: issue.name || issue.uuid,
+    level: resolveLevel(issue, levels),
+    statusType: issue.statusType,
+    source: issue.resource,
+    createdAt: issue.createAt,
+    updatedAt: issue.updateAt,
+    assignees: assigneesOf(issue),
+    description: extend.text?.trim() ? extend.text : issue.description,
+    link: consoleLink(consoleUrl, issue.uuid, extend.view_isuue_url),
+    ...(previous?.lastChange ? { lastChange: previous.lastChange } : {}),
+  };
+}
+
+/** Card deliveries, actions and sync run many at once: levels come from the cache the poller keeps warm, never a request. */
+export async function issueSnapshot(ctx: Ctx, issue: GuanceIssue): Promise<IssueSnapshot> {
+  const levels = levelTable(await workspaceLevels(ctx, 'cache-only'));
+  return snapshotOf(issue, levels, ctx.config.guance.consoleUrl, await ctx.store.links.snapshot(issue.uuid));
+}
+
+/** The console page of an issue. Guance documents only this deep link form (../shared/reference/guance-openapi.md §2.2.5). */
+export function consoleLink(consoleUrl: string, issueUuid: string, viewPath?: string): string {
+  if (viewPath?.startsWith('/')) return `${consoleUrl}${viewPath}`;
+  const query = new URLSearchParams({
+    leftActiveKey: 'ExceptionsTracking',
+    activeName: 'ExceptionsTracking',
+    classic: 'exceptions_tracing',
+    sourceType: 'exceptions_tracing',
+    __docid: issueUuid,
+  });
+  return `${consoleUrl}/exceptions/exceptionsTracking?${query.toString()}`;
+}
+
+export function cardModel(snapshot: IssueSnapshot, config: Pick<Config, 'timeZone'>): IssueCardModel {
+  return {
+    uuid: snapshot.uuid,
+    title: snapshot.title,
+    level: snapshot.level,
+    statusType: snapshot.statusType,
+    source: snapshot.source,
+    createdAt: snapshot.createdAt,
+    timeZone: config.timeZone,
+    assignees: snapshot.assignees,
+    description: snapshot.description,
+    consoleUrl: snapshot.link,
+    ...(snapshot.lastChange ? { lastChange: snapshot.lastChange } : {}),
+  };
+}
+
+/** The one place an issue card is rendered: from a snapshot, in the bot's language. */
+export function renderIssueCard(snapshot: IssueSnapshot, config: Pick<Config, 'timeZone' | 'language'>): LarkCard {
+  return buildIssueCard(cardModel(snapshot, config), config.language);
+}
+
+export function listItemOf(issue: GuanceIssue, levels: LevelTable, consoleUrl: string): IssueListItem {
+  return {
+    uuid: issue.uuid,
+    title: issue.name || issue.uuid,
+    levelName: resolveLevel(issue, levels)?.name ?? null,
+    statusType: issue.statusType,
+    createdAt: issue.createAt,
+    consoleUrl: consoleLink(consoleUrl, issue.uuid, issueExtend(issue).view_isuue_url),
+  };
+}

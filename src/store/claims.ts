@@ -1,0 +1,65 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { parseJsonAs } from '../json.js';
+import { DEDUPE_SECONDS, SYNC_STATE_SECONDS } from './ttl.js';
+
+/**
+ * "Do this once" marks. Each is a SET NX (or an existence check and a set after the effect) under a name that
+ * says what it guards, so retries, restarts and replicas agree on what was already done.
+ */
+export class Claims {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private async once(key: string, ttlSeconds: number): Promise<boolean> {
+    return (await this.redis.set(`${this.prefix}:${key}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+  }
+
+  /** The first attempt to comment for this Lark message; a retry that is not first looks for its own comment first. */
+  claimComment(messageId: string): Promise<boolean> {
+    return this.once(`comment-claim:${messageId}`, DEDUPE_SECONDS);
+  }
+
+  /** The first "rate-limited, will retry" notice for this message. */
+  claimRateLimitNotice(messageId: string): Promise<boolean> {
+    return this.once(`ratelimit-notice:${messageId}`, DEDUPE_SECONDS);
+  }
+
+  /** Has sync already posted this Guance entry (reply, status line) into this chat's card thread? */
+  async isPostedToThread(entryKey: string, chatId: string): Promise<boolean> {
+    return (await this.redis.exists(`${this.prefix}:sync:posted:${entryKey}:${chatId}`)) === 1;
+  }
+
+  /** Set after the post: a crash between the two re-posts with the same Lark uuid, which Lark makes a no-op. */
+  async markPostedToThread(entryKey: string, chatId: string): Promise<void> {
+    await this.redis.set(`${this.prefix}:sync:posted:${entryKey}:${chatId}`, '1', 'EX', SYNC_STATE_SECONDS);
+  }
+
+  /**
+   * Stores `proposal` as the decision for `key` unless one exists, and returns the decision in force: a step
+   * repeated after a crash acts on what it decided the first time, not on a second opinion.
+   */
+  async decideOnce<T>(key: string, schema: z.ZodType<T>, proposal: T): Promise<T> {
+    const name = `${this.prefix}:sync:decision:${key}`;
+    await this.redis.set(name, JSON.stringify(proposal), 'EX', SYNC_STATE_SECONDS, 'NX');
+    return parseJsonAs(schema, await this.redis.get(name)) ?? proposal;
+  }
+}
+
+/** The answer to a chat message, stored before it is posted so a retried job re-posts the same one. */
+export class Answers {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async save(messageId: string, answer: unknown): Promise<void> {
+    await this.redis.set(`${this.prefix}:message-answer:${messageId}`, JSON.stringify(answer), 'EX', DEDUPE_SECONDS);
+  }
+
+  async find<T>(messageId: string, schema: z.ZodType<T>): Promise<T | null> {
+    return parseJsonAs(schema, await this.redis.get(`${this.prefix}:message-answer:${messageId}`));
+  }
+}

@@ -1,0 +1,34 @@
+import type { Redis } from 'ioredis';
+
+/** Where background work got to: the first start, each channel's poll cursor, sync's last scan. Kept forever (tiny). */
+export class Cursors {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  /** Records the first start (unix seconds) unless already recorded; returns the recorded one. */
+  async markFirstRun(nowSeconds: number): Promise<number> {
+    const key = `${this.prefix}:first-run-at`;
+    await this.redis.set(key, String(nowSeconds), 'NX');
+    return Number(await this.redis.get(key));
+  }
+
+  /** Unix seconds up to which the channel was fully polled; 0 when never. */
+  async pollCursor(channelUuid: string): Promise<number> {
+    return Number(await this.redis.get(`${this.prefix}:poll-cursor:${channelUuid}`)) || 0;
+  }
+
+  async setPollCursor(channelUuid: string, seconds: number): Promise<void> {
+    await this.redis.set(`${this.prefix}:poll-cursor:${channelUuid}`, String(seconds));
+  }
+
+  /** ms of sync's last issue/list scan; 0 when never. */
+  async lastScanAt(): Promise<number> {
+    return Number(await this.redis.get(`${this.prefix}:sync:last-scan`)) || 0;
+  }
+
+  async setLastScanAt(ms: number): Promise<void> {
+    await this.redis.set(`${this.prefix}:sync:last-scan`, String(ms));
+  }
+}

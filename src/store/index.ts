@@ -1,0 +1,55 @@
+import type { Redis } from 'ioredis';
+import { Cache } from './cache.js';
+import { Answers, Claims } from './claims.js';
+import { Cursors } from './cursors.js';
+import { FollowedIssues } from './followed.js';
+import { IssueLinks } from './issue-links.js';
+import { Locks } from './locks.js';
+import { RateWindow } from './rate-window.js';
+import { pingRedis } from './redis.js';
+
+export type { CardLink, IssueSnapshot } from './issue-links.js';
+export { issueSnapshotSchema } from './issue-links.js';
+export { BUMP_LEAD_MS, followStateSchema, type BumpHint, type FollowState, type Followed } from './followed.js';
+export type { Lock } from './locks.js';
+export type { Cache } from './cache.js';
+export type { RateWindow } from './rate-window.js';
+
+/**
+ * Every piece of the bot's Redis state, by what it is for. Handlers reach Redis only through these; each module
+ * names its keys under the configured prefix and takes its lifetimes from ttl.ts.
+ */
+export interface Store {
+  links: IssueLinks;
+  claims: Claims;
+  answers: Answers;
+  cursors: Cursors;
+  followed: FollowedIssues;
+  locks: Locks;
+  cache: Cache;
+  /** A rolling window of at most `limit` takes per `windowMs`, shared by replicas (e.g. Lark's 5 sends/s per chat). */
+  rateWindow(windowMs: number, limit: number): RateWindow;
+  /** True when Redis answers a PING quickly (readiness). */
+  ping(): Promise<boolean>;
+  /** Runs `task` now (if Redis is up) and on every reconnect; returns the function that stops it. */
+  onReady(task: () => void): () => void;
+}
+
+export function createStore(redis: Redis, prefix: string): Store {
+  return {
+    links: new IssueLinks(redis, prefix),
+    claims: new Claims(redis, prefix),
+    answers: new Answers(redis, prefix),
+    cursors: new Cursors(redis, prefix),
+    followed: new FollowedIssues(redis, prefix),
+    locks: new Locks(redis, prefix),
+    cache: new Cache(redis, prefix),
+    rateWindow: (windowMs, limit) => new RateWindow(redis, prefix, windowMs, limit),
+    ping: () => pingRedis(redis),
+    onReady(task) {
+      if (redis.status === 'ready') task();
+      redis.on('ready', task);
+      return () => redis.off('ready', task);
+    },
+  };
+}

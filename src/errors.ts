@@ -1,12 +1,16 @@
 /** Coded errors: every failure the bot handles on purpose has a class, so callers branch on type, not on text. */
 export class BotError extends Error {
+  /** Whether the same call may succeed if tried again later (jobs retry these; the others fail for good). */
+  readonly retryable: boolean;
+
   constructor(
     message: string,
     readonly code: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryable?: boolean },
   ) {
-    super(message, options);
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = new.target.name;
+    this.retryable = options?.retryable ?? false;
   }
 }
 
@@ -40,7 +44,7 @@ export class BadRequestError extends BotError {
 /** Redis or the queue cannot take the work right now; answered 503 so the sender retries. */
 export class UnavailableError extends BotError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 'unavailable', options);
+    super(message, 'unavailable', { ...options, retryable: true });
   }
 }
 
@@ -50,10 +54,10 @@ export class LarkApiError extends BotError {
     message: string,
     readonly larkCode: number,
     readonly httpStatus: number | undefined,
-    readonly retryable: boolean,
+    retryable: boolean,
     options?: { cause?: unknown },
   ) {
-    super(message, `lark_${larkCode}`, options);
+    super(message, `lark_${larkCode}`, { ...options, retryable });
   }
 }
 
@@ -69,33 +73,58 @@ export class LarkRateLimited extends LarkApiError {
   }
 }
 
-/** Guance answered with an error envelope or a transport failure. */
+/**
+ * What kind of Guance failure an error is: the `outcome` label of `guance_requests_total`, and what callers
+ * branch on (`isGuanceNotFound`) instead of reading status codes or texts.
+ */
+export type GuanceErrorOutcome =
+  | 'budget'
+  | 'rate_limited'
+  | 'auth'
+  | 'not_found'
+  | 'refused'
+  | 'server_error'
+  | 'timeout'
+  | 'network'
+  | 'bad_response';
+
+/**
+ * Guance answered with an error envelope or a transport failure. `outcome` defaults to the generic
+ * `server_error` / `refused` by `retryable`; src/guance/errors-map.ts always sets it.
+ */
 export class GuanceApiError extends BotError {
+  readonly outcome: GuanceErrorOutcome;
+
   constructor(
     message: string,
     readonly errorCode: string,
     readonly httpStatus: number | undefined,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
+    retryable: boolean,
+    options?: { cause?: unknown; outcome?: GuanceErrorOutcome },
   ) {
-    super(message, errorCode || 'guance_error', options);
+    super(message, errorCode || 'guance_error', { cause: options?.cause, retryable });
+    this.outcome = options?.outcome ?? (retryable ? 'server_error' : 'refused');
   }
 }
 
-/** Guance's limiter answered (HTTP 401 ft.*CurrentLimiting), or our own budget is spent: retry after `retryAfterMs`. */
+/**
+ * Guance's limiter answered (HTTP 401 ft.*CurrentLimiting), or our own budget is spent: retry after `retryAfterMs`.
+ * `outcome` says which (`budget`: nothing was sent); by default it follows the `'budget'` error code.
+ */
 export class GuanceRateLimited extends GuanceApiError {
   constructor(
     message: string,
     errorCode: string,
     readonly retryAfterMs: number,
+    outcome: 'budget' | 'rate_limited' = errorCode === 'budget' ? 'budget' : 'rate_limited',
   ) {
-    super(message, errorCode, 401, true);
+    super(message, errorCode, 401, true, { outcome });
   }
 }
 
-/** A failure that the same call cannot fix later (refused, not found, bad input): a job stops retrying. */
+/** A failure the same call cannot fix later (refused, not found, bad input): a job stops retrying. */
 export function isPermanent(error: unknown): boolean {
-  return (error instanceof LarkApiError || error instanceof GuanceApiError) && !error.retryable;
+  return error instanceof BotError && !error.retryable;
 }
 
 /** How long the server asked us to wait before the next call, when it said so. */

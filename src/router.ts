@@ -30,7 +30,7 @@ export class Router {
     if (!handler || inbound.type === 'unsupported') {
       const eventType = inbound.type === 'unsupported' ? inbound.eventType : inbound.type;
       ctx.log.debug('ignoring event type', { eventType, eventId: inbound.eventId });
-      ctx.metrics.inc('events_ignored_total', 'Events of types the bot does not handle', { type: eventType });
+      ctx.metrics.inc('events_ignored_total', { type: eventType });
       return ok();
     }
     try {

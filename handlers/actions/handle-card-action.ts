@@ -116,7 +116,7 @@ async function decide(ctx: Ctx, data: CardActionJob): Promise<CardActionResult> 
     throw new GuanceRateLimited(`Guance budget spent or the issue is busy; retrying in ${outcome.retryAfterMs} ms`, 'rate_limited', outcome.retryAfterMs);
   }
   ctx.log.info('card action handled', { eventId, issue: value.issue, action: value.action, outcome: outcome.kind, actor: click.operatorOpenId });
-  ctx.metrics.inc('card_actions_total', 'Card button clicks handled', { action: value.action, outcome: outcome.kind });
+  ctx.metrics.inc('card_actions_total', { action: value.action, outcome: outcome.kind });
   return resultOf(outcome, value, lang);
 }
 

@@ -87,6 +87,6 @@ export const handleMessage = handle(JOBS.message, async (data, ctx, job) => {
   await ctx.store.answers.save(messageId, answer);
   await postAnswer(ctx, event, answer, sendKeys.answer(messageId));
   ctx.log.info('command handled', { ...where, command: command.kind, actor: openId });
-  ctx.metrics.inc('commands_total', 'Chat commands handled', { command: command.kind });
+  ctx.metrics.inc('commands_total', { command: command.kind });
   return { command: command.kind };
 });

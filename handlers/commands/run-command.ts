@@ -81,7 +81,7 @@ async function addComment(ctx: Ctx, issueUuid: string, text: string, input: Comm
     }
     throw error;
   }
-  ctx.metrics.inc('comments_total', 'Comments written to Guance from Lark');
+  ctx.metrics.inc('comments_total');
   return { text: t(lang, 'answer.commentAdded', { title, time: now(ctx) }) };
 }
 

@@ -60,7 +60,7 @@ async function pollOnce(ctx: Ctx): Promise<void> {
   }
   for (const channel of channels.found) {
     const polled = await pollChannel(ctx, channel, since);
-    ctx.metrics.inc('polls_total', 'Completed polls per channel', { channel: channel.name });
+    ctx.metrics.inc('polls_total', { channel: channel.name });
     if (polled.found) ctx.log.info('poll found issues', { channel: channel.name, issues: polled.found, deliveries: polled.queued });
   }
 }
@@ -76,7 +76,7 @@ export const pollIssues = handle(JOBS.pollIssues, async (_data, ctx) => {
     // The next tick is the retry; the cursor did not move.
     if (error instanceof GuanceRateLimited) {
       ctx.log.debug('poll deferred: Guance budget has no room', { retryAfterMs: error.retryAfterMs });
-      ctx.metrics.inc('polls_deferred_total', 'Polls cut short by the Guance budget');
+      ctx.metrics.inc('polls_deferred_total');
       return;
     }
     throw error;

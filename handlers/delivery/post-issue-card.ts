@@ -18,7 +18,7 @@ export const postIssueCard = handle(JOBS.postIssueCard, async ({ chatId, issue, 
   await ctx.store.links.saveSnapshot(snapshot);
   await ctx.store.links.save({ issueUuid: issue.uuid, chatId, messageId: sent.messageId, postedAt: Date.now() });
   await startFollowing(ctx, issue);
-  ctx.metrics.inc('cards_posted_total', 'Issue cards posted', { chat: chatId });
+  ctx.metrics.inc('cards_posted_total', { chat: chatId });
   ctx.log.info('issue card posted', {
     issue: issue.uuid,
     chatId,

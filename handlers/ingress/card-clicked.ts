@@ -70,14 +70,14 @@ export const onCardClicked: IngressHandler<'card.action.trigger'> = async (inbou
       operator: click.operatorOpenId,
       problem: value.error.issues[0]?.message,
     });
-    ctx.metrics.inc('card_answers_total', 'Card click answers by kind', { answer: 'invalid' });
+    ctx.metrics.inc('card_answers_total', { answer: 'invalid' });
     return ok(callbackAnswer(click.style, invalidToast(ctx.config.language)));
   }
   const id = jobIds.inbound(inbound.dedupeKey);
   await ctx.queues.add(JOBS.cardAction, { eventId: inbound.eventId, receivedAt: started, click }, id);
   const outcome = await ctx.results.wait(JOBS.cardAction.queue, id, CLICK_ANSWER_WAIT_MS - (Date.now() - started));
   const body = await answerFor(ctx, click, outcome);
-  ctx.metrics.inc('card_answers_total', 'Card click answers by kind', { answer: outcome.state });
+  ctx.metrics.inc('card_answers_total', { answer: outcome.state });
   ctx.log.debug('card click answered', { eventId: inbound.eventId, answer: outcome.state, ms: Date.now() - started });
   return ok(body);
 };

@@ -98,7 +98,7 @@ async function applyLocked(ctx: Ctx, request: ActionRequest): Promise<ActionOutc
   );
   const by = { name: request.actorName, at: Math.floor(Date.now() / 1000), via: 'lark' as const };
   const snapshot = await remember(ctx, changed, { action: request.action, statusType: changed.statusType, by });
-  ctx.metrics.inc('issue_actions_total', 'Issue status changes made from Lark', { action: request.action });
+  ctx.metrics.inc('issue_actions_total', { action: request.action });
   return { kind: 'changed', snapshot, ackAsComment };
 }
 

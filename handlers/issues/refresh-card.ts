@@ -14,6 +14,6 @@ export const refreshCard = handle(JOBS.refreshCard, async ({ issueUuid, messageI
   const snapshot = await ctx.store.links.snapshot(issueUuid);
   if (!snapshot) return { skipped: 'no snapshot' };
   await ctx.lark.patchCard(messageId, renderIssueCard(snapshot, ctx.config));
-  ctx.metrics.inc('cards_updated_total', 'Issue cards updated in place');
+  ctx.metrics.inc('cards_updated_total');
   return { patched: messageId };
 });

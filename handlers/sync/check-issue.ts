@@ -46,7 +46,7 @@ export async function checkIssue(ctx: Ctx, issueUuid: string, stats: RoundStats)
   let state = followed.state;
   const hint = followed.bumpedAt > state.lastCheckedAt ? followed.hint : {};
   stats.checks += 1;
-  ctx.metrics.inc('sync_checks_total', 'Followed issues checked for new Guance replies');
+  ctx.metrics.inc('sync_checks_total');
 
   let entries: GuanceReply[];
   try {

@@ -38,7 +38,7 @@ export async function applyGuanceStatus(ctx: Ctx, issueUuid: string, entry: Guan
     const snapshot: IssueSnapshot = lastChange && !newerLark ? { ...fresh, lastChange } : fresh;
     await ctx.store.links.saveSnapshot(snapshot);
     if (visible(previous) !== visible(snapshot)) await refreshCards(ctx, issueUuid);
-    if (lastChange) ctx.metrics.inc('sync_status_changes_total', 'Status changes made in Guance applied to cards');
+    if (lastChange) ctx.metrics.inc('sync_status_changes_total');
     const text = lastChange ? statusLineText(lastChange, ctx.config.language, ctx.config.timeZone) : undefined;
     return { kind: 'applied', issue, snapshot, line: text ? { key: `status-${lineKey}`, text } : undefined };
   } finally {

@@ -49,12 +49,12 @@ export const syncIssues = handle(JOBS.syncIssues, async (_data, ctx) => {
     // The budget said no, Lark said wait, or Redis is away: stop here; the next round picks up by priority.
     if (error instanceof GuanceRateLimited) {
       ctx.log.debug('sync round stopped: Guance budget has no room', { retryAfterMs: error.retryAfterMs, ...stats });
-      ctx.metrics.inc('sync_rounds_deferred_total', 'Sync rounds cut short by the Guance budget or Lark limits');
+      ctx.metrics.inc('sync_rounds_deferred_total');
       return stats;
     }
     if (error instanceof GuanceApiError || error instanceof LarkApiError || error instanceof UnavailableError) {
       ctx.log.warn('sync round stopped; will continue next round', { error: errorMessage(error), ...stats });
-      ctx.metrics.inc('sync_rounds_deferred_total', 'Sync rounds cut short by the Guance budget or Lark limits');
+      ctx.metrics.inc('sync_rounds_deferred_total');
       return stats;
     }
     throw error;

@@ -30,7 +30,7 @@ export async function scan(ctx: Ctx): Promise<number> {
     if (!page.complete) complete = false;
   }
   await ctx.store.cursors.setLastScanAt(Date.now());
-  ctx.metrics.inc('sync_scans_total', 'issue/list scans for followed issues whose updateAt moved');
+  ctx.metrics.inc('sync_scans_total');
   let bumped = 0;
   for (const uuid of await ctx.store.followed.all()) {
     const issue = open.get(uuid);

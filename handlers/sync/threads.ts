@@ -14,7 +14,7 @@ export async function postToThreads(ctx: Ctx, cards: readonly CardLink[], entryK
     try {
       await ctx.lark.replyText(card.messageId, text, sendKeys.threadPost(entryKey, card.chatId), true, card.chatId);
       posted += 1;
-      ctx.metrics.inc('sync_thread_posts_total', 'Guance replies and status changes posted in card threads', { kind });
+      ctx.metrics.inc('sync_thread_posts_total', { kind });
       ctx.log.info('guance activity posted in thread', { issue: card.issueUuid, entry: entryKey, kind, chatId: card.chatId });
     } catch (error) {
       if (!(error instanceof LarkApiError) || error.retryable) throw error;

@@ -26,7 +26,7 @@ export function healthRoutes(ctx: Ctx, extraChecks: ReadinessCheck[] = []): expr
   });
 
   routes.get('/metrics', async (_req, res) => {
-    res.type('text/plain; version=0.0.4').send(await ctx.metrics.render());
+    res.type(ctx.metrics.contentType).send(await ctx.metrics.render());
   });
   return routes;
 }

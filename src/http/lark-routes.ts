@@ -41,7 +41,7 @@ export function larkHandlers(ctx: Ctx, router: Router): Record<LarkPath, (req: I
           eventId: opened.inbound.eventId,
         });
       }
-      ctx.metrics.inc('events_received_total', 'Verified Lark pushes', { type: opened.inbound.type, path });
+      ctx.metrics.inc('events_received_total', { type: opened.inbound.type, path });
       const answer = await router.dispatch(opened.inbound, ctx);
       sendJson(res, answer.status, answer.body);
     };
@@ -66,13 +66,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function rejectLarkRequest(ctx: Ctx, path: LarkPath, req: IncomingMessage, res: ServerResponse, error: unknown): void {
   if (error instanceof VerificationError) {
-    ctx.metrics.inc('events_rejected_total', 'Lark pushes rejected', { reason: 'verification', path });
+    ctx.metrics.inc('events_rejected_total', { reason: 'verification', path });
     ctx.log.warn('rejected Lark request', { path, reason: error.message, ip: req.socket.remoteAddress });
     sendJson(res, 401, { error: error.message });
     return;
   }
   if (error instanceof BadRequestError) {
-    ctx.metrics.inc('events_rejected_total', 'Lark pushes rejected', { reason: 'bad_request', path });
+    ctx.metrics.inc('events_rejected_total', { reason: 'bad_request', path });
     ctx.log.warn('rejected Lark request', { path, reason: error.message, ip: req.socket.remoteAddress });
     sendJson(res, error.status, { error: error.message });
     return;

@@ -358,7 +358,7 @@ export class LarkClient {
   }
 
   private count(api: string, outcome: Outcome): void {
-    this.metrics?.inc('lark_requests_total', 'Lark Open Platform calls by API and outcome', { api, outcome });
+    this.metrics?.inc('lark_requests_total', { api, outcome });
   }
 
   private async loadBotOpenId(): Promise<string> {

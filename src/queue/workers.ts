@@ -71,7 +71,7 @@ export function startWorkers(registry: JobRegistry, ctx: Ctx, connection: Redis)
     );
     worker.on('failed', (job, error) => {
       const final = !job || error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-      ctx.metrics.inc('jobs_failed_total', 'Job attempts that failed', { queue, final: String(final) });
+      ctx.metrics.inc('jobs_failed_total', { queue, final: String(final) });
       const log = final ? ctx.log.error.bind(ctx.log) : ctx.log.warn.bind(ctx.log);
       log(final ? 'job failed for good' : 'job attempt failed, will retry', {
         queue,
@@ -81,7 +81,7 @@ export function startWorkers(registry: JobRegistry, ctx: Ctx, connection: Redis)
         error: error.message,
       });
     });
-    worker.on('completed', (job) => ctx.metrics.inc('jobs_completed_total', 'Jobs completed', { queue, job: job.name }));
+    worker.on('completed', (job) => ctx.metrics.inc('jobs_completed_total', { queue, job: job.name }));
     worker.on('error', (error) => ctx.log.debug('worker connection error', { queue, error: error.message }));
     return worker;
   });

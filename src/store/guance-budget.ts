@@ -228,7 +228,7 @@ export class GuanceBudget {
 
   /** Gauges read at scrape time: requests spent per kind in the window, and the pause left. */
   registerMetrics(metrics: Metrics): void {
-    metrics.gaugeFrom('guance_budget_used', 'Guance requests spent in the current rolling window, by kind', async () => {
+    metrics.gaugeFrom('guance_budget_used', async () => {
       const u = await this.usage();
       return [
         [{ kind: 'human' }, u.human],
@@ -236,10 +236,10 @@ export class GuanceBudget {
         [{ kind: 'sync' }, u.sync],
       ];
     });
-    metrics.gaugeFrom('guance_budget_limit', 'Guance requests allowed per rolling window for the API key', async () => [
+    metrics.gaugeFrom('guance_budget_limit', async () => [
       [{}, this.shares.perMinute],
     ]);
-    metrics.gaugeFrom('guance_budget_paused_ms', 'ms left of a pause after Guance answered rate-limited', async () => [
+    metrics.gaugeFrom('guance_budget_paused_ms', async () => [
       [{}, (await this.usage()).pausedMs],
     ]);
   }

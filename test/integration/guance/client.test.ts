@@ -306,7 +306,7 @@ describe('GuanceClient: failures', () => {
   });
 
   it('counts metrics by endpoint template and outcome', async () => {
-    const metrics = new Metrics('t');
+    const metrics = new Metrics();
     const client = clientFor(fake, { metrics });
     const issue = fake.createIssue({ name: 'm' });
     await client.getIssue(issue.uuid, 'human');
@@ -314,10 +314,48 @@ describe('GuanceClient: failures', () => {
     fake.failNext('modify', { kind: 'status', status: 502 });
     await failureOf(client.modifyIssue(issue.uuid, { statusType: STATUS.pending }, 'human'));
     const text = await metrics.render();
-    expect(text).toContain('t_guance_requests_total{endpoint="issue/:uuid/get",outcome="ok"} 1');
-    expect(text).toContain('t_guance_requests_total{endpoint="issue/:uuid/get",outcome="not_found"} 1');
-    expect(text).toContain('t_guance_requests_total{endpoint="issue/:uuid/modify",outcome="server_error"} 1');
+    expect(text).toContain('larkbot_guance_requests_total{endpoint="issue/:uuid/get",outcome="ok"} 1');
+    expect(text).toContain('larkbot_guance_requests_total{endpoint="issue/:uuid/get",outcome="not_found"} 1');
+    expect(text).toContain('larkbot_guance_requests_total{endpoint="issue/:uuid/modify",outcome="server_error"} 1');
     expect(text).not.toContain(issue.uuid);
+  });
+});
+
+describe('GuanceClient: each failure is counted and logged once', () => {
+  it('a rate-limit answer: one warn line with the pause, one rate_limited count; the next call counts budget', async () => {
+    const metrics = new Metrics();
+    const budget = budgetFor(budgetShares(1_000), { minPauseMs: 5_000 });
+    const client = clientFor(fake, { budget, metrics });
+    fake.failNext('issue-level', { kind: 'rateLimited' });
+    const before = logged.length;
+    await failureOf(client.listLevels('human'));
+    await failureOf(client.listLevels('sync'));
+    const lines = logged.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const failures = lines.filter((l) => l['message'] === 'guance request failed');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      level: 'warn',
+      endpoint: 'issue-level/list',
+      outcome: 'rate_limited',
+      status: 401,
+      errorCode: 'ft.TriggerApiAkCurrentLimiting',
+      retryable: true,
+    });
+    expect(failures[0]?.['pausedMs']).toBeGreaterThan(60_000);
+    const text = await metrics.render();
+    expect(text).toContain('larkbot_guance_requests_total{endpoint="issue-level/list",outcome="rate_limited"} 1');
+    expect(text).toContain('larkbot_guance_requests_total{endpoint="issue-level/list",outcome="budget"} 1');
+  });
+
+  it('an expected 404 (getIssue) is logged at debug, not warn', async () => {
+    const client = clientFor(fake);
+    const before = logged.length;
+    expect(await client.getIssue('issue_gone', 'sync')).toBeNull();
+    const failures = logged
+      .slice(before)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l['message'] === 'guance request failed');
+    expect(failures).toEqual([expect.objectContaining({ level: 'debug', outcome: 'not_found', status: 404 })]);
   });
 });
 

@@ -218,13 +218,13 @@ describe('GuanceBudget waiting', () => {
 describe('GuanceBudget metrics', () => {
   it('exposes usage as gauges', async () => {
     const budget = budgetOn(redisA);
-    const metrics = new Metrics('t');
+    const metrics = new Metrics();
     budget.registerMetrics(metrics);
     await budget.tryTake('poll');
     await budget.tryTake('human');
     const text = await metrics.render();
-    expect(text).toContain('t_guance_budget_used{kind="poll"} 1');
-    expect(text).toContain('t_guance_budget_used{kind="human"} 1');
-    expect(text).toContain('t_guance_budget_limit 20');
+    expect(text).toContain('larkbot_guance_budget_used{kind="poll"} 1');
+    expect(text).toContain('larkbot_guance_budget_used{kind="human"} 1');
+    expect(text).toContain('larkbot_guance_budget_limit 20');
   });
 });

@@ -62,7 +62,6 @@ const MESSAGE_TABLE = {
   'answer.reopened': { en: 'Reopened "{title}" at {time}', zh: '已于 {time} 重新打开「{title}」' },
   'answer.already': { en: '"{title}" is already {status}', zh: '「{title}」已经是{status}状态' },
   'answer.unknownIssue': { en: 'Unknown issue {issue}', zh: '找不到 Issue {issue}' },
-  'answer.notAllowed': { en: 'Not allowed: {reason}', zh: '不允许：{reason}' },
   'answer.guanceRefused': { en: 'Guance refused: {message}', zh: '观测云拒绝了请求：{message}' },
   'answer.rateLimited': { en: 'Rate-limited by Guance, will retry', zh: '观测云限流，稍后自动重试' },
   'answer.failed': { en: 'Something went wrong: {reason}', zh: '出错了：{reason}' },
@@ -70,7 +69,6 @@ const MESSAGE_TABLE = {
     en: "Which issue? Reply in the issue card's thread or give the issue id",
     zh: '是哪个 Issue？请在 Issue 卡片的话题中回复，或写明 Issue ID',
   },
-  'answer.emptyComment': { en: 'The comment is empty', zh: '评论内容为空' },
   'answer.noOpenIssues': { en: 'No open issues', zh: '没有待处理的 Issue' },
 
   // List card

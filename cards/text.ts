@@ -114,7 +114,7 @@ export function clipLine(text: string, maxChars: number): string {
 }
 
 /** Decodes `&name;`, `&#NNN;` and `&#xHH;` in one pass (so `&amp;lt;` becomes `&lt;`, not `<`). */
-export function decodeEntities(text: string): string {
+function decodeEntities(text: string): string {
   return text.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});/g, (whole, body: string) => {
     if (body.startsWith('#')) {
       const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);

@@ -8,7 +8,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Every exported name starts with this (README and dashboards use the prefixed names). */
-export const METRIC_PREFIX = 'larkbot_';
+const METRIC_PREFIX = 'larkbot_';
 
 /**
  * Buckets for "how long until a person reacted": issue cards are acknowledged in seconds to minutes while

@@ -7,13 +7,14 @@ import { startFollowing } from '../sync/index.js';
  * Posts one issue card to one chat. Exactly once: the job id is per chat and issue, the Lark `uuid` is derived
  * from it (a retry after a lost answer returns the same message), and the link is checked before sending.
  */
-export const postIssueCard = handle(JOBS.postIssueCard, async ({ chatId, issue, seenAt }, ctx, job) => {
+export const postIssueCard = handle(JOBS.postIssueCard, async ({ chatId, issue, seenAt, channel }, ctx, job) => {
   const existing = await ctx.store.links.cardFor(issue.uuid, chatId);
   if (existing) {
     await startFollowing(ctx, issue); // idempotent: covers a crash between the link and the follow
     return { messageId: existing.messageId, already: true };
   }
-  const snapshot = await issueSnapshot(ctx, issue);
+  const fresh = await issueSnapshot(ctx, issue);
+  const snapshot = channel && !fresh.channel ? { ...fresh, channel } : fresh;
   const sent = await ctx.lark.sendCard(chatId, renderIssueCard(snapshot, ctx.config), job.id ?? jobIds.delivery(chatId, issue.uuid));
   await ctx.store.links.saveSnapshot(snapshot);
   await ctx.store.links.save({ issueUuid: issue.uuid, chatId, messageId: sent.messageId, postedAt: Date.now() });

@@ -6,6 +6,7 @@ import { FINISHED_STATUSES, STATUS, type GuanceIssue } from '../../src/guance/sc
 import type { IssueSnapshot, Lock } from '../../src/store/index.js';
 import { botCommentExtend } from './bot-comments.js';
 import { refreshCards } from './refresh-card.js';
+import { recordResponse } from './response-times.js';
 import { issueSnapshot } from './snapshot.js';
 
 const TARGET_STATUS: Record<IssueAction, number> = { ack: STATUS.working, resolve: STATUS.resolved, reopen: STATUS.open };
@@ -98,6 +99,7 @@ async function applyLocked(ctx: Ctx, request: ActionRequest): Promise<ActionOutc
   );
   const by = { name: request.actorName, at: Math.floor(Date.now() / 1000), via: 'lark' as const };
   const snapshot = await remember(ctx, changed, { action: request.action, statusType: changed.statusType, by });
+  await recordResponse(ctx, snapshot, request.action, by.at);
   ctx.metrics.inc('issue_actions_total', { action: request.action });
   return { kind: 'changed', snapshot, ackAsComment };
 }

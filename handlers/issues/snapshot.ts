@@ -24,7 +24,7 @@ export function levelTable(levels: readonly GuanceLevel[]): LevelTable {
 }
 
 /** Level uuid (or legacy integer) → name and colour: the workspace's table, the built-in levels, else the raw value. */
-export function resolveLevel(issue: Pick<GuanceIssue, 'level' | 'levelInfo'>, levels: LevelTable): IssueSnapshot['level'] {
+function resolveLevel(issue: Pick<GuanceIssue, 'level' | 'levelInfo'>, levels: LevelTable): IssueSnapshot['level'] {
   if (issue.levelInfo?.name) return { name: issue.levelInfo.name, ...(issue.levelInfo.color ? { color: issue.levelInfo.color } : {}) };
   if (issue.level === null) return null;
   const known = levels.get(issue.level) ?? SYSTEM_LEVELS[issue.level] ?? SYSTEM_LEVELS[`system_level_${issue.level}`];
@@ -41,7 +41,7 @@ function assigneesOf(issue: GuanceIssue): string[] {
     .filter((m) => !/^(acnt|group)_/.test(m));
 }
 
-export function snapshotOf(issue: GuanceIssue, levels: LevelTable, consoleUrl: string, previous?: IssueSnapshot | null): IssueSnapshot {
+function snapshotOf(issue: GuanceIssue, levels: LevelTable, consoleUrl: string, previous?: IssueSnapshot | null): IssueSnapshot {
   const extend = issueExtend(issue);
   return {
     uuid: issue.uuid,
@@ -54,6 +54,7 @@ export function snapshotOf(issue: GuanceIssue, levels: LevelTable, consoleUrl: s
     assignees: assigneesOf(issue),
     description: extend.text?.trim() ? extend.text : issue.description,
     link: consoleLink(consoleUrl, issue.uuid, extend.view_isuue_url),
+    ...(previous?.channel ? { channel: previous.channel } : {}),
     ...(previous?.lastChange ? { lastChange: previous.lastChange } : {}),
   };
 }
@@ -77,7 +78,7 @@ export function consoleLink(consoleUrl: string, issueUuid: string, viewPath?: st
   return `${consoleUrl}/exceptions/exceptionsTracking?${query.toString()}`;
 }
 
-export function cardModel(snapshot: IssueSnapshot, config: Pick<Config, 'timeZone'>): IssueCardModel {
+function cardModel(snapshot: IssueSnapshot, config: Pick<Config, 'timeZone'>): IssueCardModel {
   return {
     uuid: snapshot.uuid,
     title: snapshot.title,

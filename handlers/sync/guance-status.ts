@@ -3,7 +3,7 @@ import { statusLineText } from '../../cards/thread-text.js';
 import type { Ctx } from '../../src/context.js';
 import type { GuanceIssue, GuanceReply } from '../../src/guance/schemas.js';
 import { issueSnapshotSchema, type IssueSnapshot } from '../../src/store/index.js';
-import { issueSnapshot, refreshCards } from '../issues/index.js';
+import { issueSnapshot, recordResponse, refreshCards } from '../issues/index.js';
 import { guanceLastChange } from './plan.js';
 
 export type StatusOutcome =
@@ -38,7 +38,10 @@ export async function applyGuanceStatus(ctx: Ctx, issueUuid: string, entry: Guan
     const snapshot: IssueSnapshot = lastChange && !newerLark ? { ...fresh, lastChange } : fresh;
     await ctx.store.links.saveSnapshot(snapshot);
     if (visible(previous) !== visible(snapshot)) await refreshCards(ctx, issueUuid);
-    if (lastChange) ctx.metrics.inc('sync_status_changes_total');
+    if (lastChange) {
+      ctx.metrics.inc('sync_status_changes_total');
+      await recordResponse(ctx, snapshot, lastChange.action, lastChange.by.at);
+    }
     const text = lastChange ? statusLineText(lastChange, ctx.config.language, ctx.config.timeZone) : undefined;
     return { kind: 'applied', issue, snapshot, line: text ? { key: `status-${lineKey}`, text } : undefined };
   } finally {

@@ -10,7 +10,7 @@ import type { FollowState, IssueSnapshot } from '../../src/store/index.js';
 import { isBotComment } from '../issues/index.js';
 
 /** An entry may show up in the list a little after a newer one (clock skew, slow writes): look back this far. */
-export const WATERMARK_GRACE_SECONDS = 120;
+const WATERMARK_GRACE_SECONDS = 120;
 
 /** Not handled yet: after the follow began, not among the recently seen, not older than the watermark's grace. */
 export function isNewEntry(entry: Pick<GuanceReply, 'uuid' | 'createAt' | 'deleteAt'>, state: FollowState): boolean {
@@ -99,7 +99,7 @@ const noExtend: ReplyExtend = { extra: {}, linkList: [] };
 type UserInfo = GuanceReply['creatorInfo'];
 
 /** Display name of whoever wrote an entry; '' when Guance gave none. */
-export function personName(info: UserInfo, extend: ReplyExtend): string {
+function personName(info: UserInfo, extend: ReplyExtend): string {
   const candidates = [info?.name, info?.acntWsNickname, extend.extra.creator?.name, info?.username, info?.email];
   return clipLine(candidates.find((c) => typeof c === 'string' && c.trim() !== '') ?? '', 80);
 }

@@ -15,7 +15,7 @@ import { BUMP_LEAD_MS, type FollowState } from '../../src/store/index.js';
 
 const MINUTE = 60_000;
 /** "Recently" for activity and carding. */
-export const RECENT_MS = 15 * MINUTE;
+const RECENT_MS = 15 * MINUTE;
 const WARM_MS = 2 * 60 * MINUTE;
 const DAY_MS = 24 * 60 * MINUTE;
 /** When following starts, replies older than this before the card are history, not news. */

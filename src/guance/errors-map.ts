@@ -74,7 +74,7 @@ function isTimeout(error: unknown): boolean {
 }
 
 /** `fetch failed` says little; add the cause's code (ECONNREFUSED, UND_ERR_SOCKET …). */
-export function networkReason(error: unknown): string {
+function networkReason(error: unknown): string {
   const message = errorMessage(error);
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause instanceof Error) {

@@ -44,7 +44,7 @@ const looseRecord = z
   .nullish()
   .transform((v): Record<string, unknown> => v ?? {});
 
-export const GuanceUserInfoSchema = z.looseObject({
+const GuanceUserInfoSchema = z.looseObject({
   name: optText,
   acntWsNickname: optText,
   email: optText,
@@ -60,7 +60,7 @@ const optUserInfo = GuanceUserInfoSchema.nullish().transform((v) => v ?? undefin
  * `level`: a level uuid (`system_level_0..3`, `issl_…`), the legacy integer, `""` or missing.
  * Normalised to a string (numbers kept as their decimal text, e.g. `2` → `"2"`) or null when empty.
  */
-export const GuanceLevelRefSchema = z
+const GuanceLevelRefSchema = z
   .union([z.string(), z.number(), z.null()])
   .optional()
   .transform((v): string | null => (v === undefined || v === null || v === '' ? null : String(v)));
@@ -237,7 +237,7 @@ export function describeSchemaError(error: z.ZodError, max = 5): string {
 const optString = z.string().optional().catch(undefined);
 
 /** The `extend` fields of an issue the bot reads (../shared/reference/guance-openapi.md §2.2). */
-export const IssueExtendSchema = z.object({
+const IssueExtendSchema = z.object({
   /** Plain-text body, when the issue was created with one. */
   text: optString,
   /** Console path of the issue (Guance's own spelling). */

@@ -5,7 +5,7 @@ import { LarkRequestOpener, type OpenedRequest } from '../lark/inbound.js';
 import type { Router } from '../router.js';
 import { readRawBody } from './raw-body.js';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 const SKEW_WARN_SECONDS = 5 * 60;
 
 export type LarkPath = '/lark/events' | '/lark/card';

@@ -15,7 +15,7 @@ const userIdSchema = z.looseObject({
   user_id: z.string().optional(),
 });
 
-export const mentionSchema = z.looseObject({
+const mentionSchema = z.looseObject({
   key: z.string(),
   id: userIdSchema.default({}),
   name: z.string().default(''),
@@ -49,7 +49,7 @@ const cardActionSchema = z.looseObject({
   name: z.string().optional(),
 });
 
-export const cardActionEventSchema = z.looseObject({
+const cardActionEventSchema = z.looseObject({
   operator: userIdSchema,
   token: z.string().optional(),
   action: cardActionSchema,
@@ -69,7 +69,7 @@ export const cardClickSchema = z.object({
 });
 export type CardClick = z.infer<typeof cardClickSchema>;
 
-export const legacyCardCallbackSchema = z.looseObject({
+const legacyCardCallbackSchema = z.looseObject({
   open_id: z.string().min(1),
   user_id: z.string().optional(),
   open_message_id: z.string().min(1),

@@ -11,7 +11,7 @@ import { LarkApiError, LarkRateLimited } from '../errors.js';
 export const NO_LARK_CODE = -1;
 
 /** HTTP 429's body code, also sent with HTTP 400 by some older APIs. */
-export const CODE_RATE_LIMITED = 99991400;
+const CODE_RATE_LIMITED = 99991400;
 /** Tenant token invalid or expired / missing: fetch a new token and try again. */
 export const TOKEN_INVALID_CODES: ReadonlySet<number> = new Set([99991663, 99991661]);
 /** Per-chat / per-user message frequency (230020), message system limit (11232), older per-chat limit (11233). */
@@ -95,7 +95,7 @@ function isRetryableTransport(code: string | undefined, message: string | undefi
 }
 
 /** Classifies one failure: the single place where codes become behaviour. */
-export function classifyLarkFailure(f: LarkFailure): LarkApiError {
+function classifyLarkFailure(f: LarkFailure): LarkApiError {
   const message = describe(f);
   const code = f.larkCode;
   if (f.httpStatus === 429 || code === CODE_RATE_LIMITED) {

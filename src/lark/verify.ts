@@ -24,7 +24,7 @@ export function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /** Events and new-style card callbacks: hex(sha256(timestamp + nonce + encryptKey + rawBody)). */
-export function eventSignature(request: Omit<SignedRequest, 'signature'>, encryptKey: string): string {
+function eventSignature(request: Omit<SignedRequest, 'signature'>, encryptKey: string): string {
   return digestHex('sha256', [request.timestamp, request.nonce, encryptKey, request.rawBody]);
 }
 
@@ -33,7 +33,7 @@ export function verifyEventSignature(request: SignedRequest, encryptKey: string)
 }
 
 /** Legacy card callback: hex(sha1(timestamp + nonce + verificationToken + rawBody)). */
-export function legacyCardSignature(request: Omit<SignedRequest, 'signature'>, verificationToken: string): string {
+function legacyCardSignature(request: Omit<SignedRequest, 'signature'>, verificationToken: string): string {
   return digestHex('sha1', [request.timestamp, request.nonce, verificationToken, request.rawBody]);
 }
 

@@ -48,7 +48,7 @@ export const JOBS = {
   postIssueCard: spec(
     'deliver',
     'post-issue-card',
-    z.object({ chatId: z.string().min(1), issue: GuanceIssueSchema, seenAt: z.number() }),
+    z.object({ chatId: z.string().min(1), issue: GuanceIssueSchema, seenAt: z.number(), channel: z.string().optional() }),
     { removeOnComplete: { age: DELIVERY_ID_SECONDS }, attempts: 12 },
   ),
   /** PATCH one card message to the issue's snapshot as it is when the job runs. */

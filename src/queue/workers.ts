@@ -35,7 +35,7 @@ export class JobRegistry {
 }
 
 /** Delay before the next attempt: what the server asked for when it said so, else capped exponential with jitter. */
-export function retryDelayMs(attemptsMade: number, error: unknown): number {
+function retryDelayMs(attemptsMade: number, error: unknown): number {
   const asked = retryAfterMsOf(error);
   if (asked !== undefined && asked > 0) return Math.ceil(asked) + Math.floor(Math.random() * 250);
   const base = Math.min(60_000, 1_000 * 2 ** Math.max(0, attemptsMade - 1));

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { parseJsonAs } from '../json.js';
-import { DEDUPE_SECONDS, SYNC_STATE_SECONDS } from './ttl.js';
+import { CARD_LINK_SECONDS, DEDUPE_SECONDS, SYNC_STATE_SECONDS } from './ttl.js';
 
 /**
  * "Do this once" marks. Each is a SET NX (or an existence check and a set after the effect) under a name that
@@ -25,6 +25,11 @@ export class Claims {
   /** The first "rate-limited, will retry" notice for this message. */
   claimRateLimitNotice(messageId: string): Promise<boolean> {
     return this.once(`ratelimit-notice:${messageId}`, DEDUPE_SECONDS);
+  }
+
+  /** The first acknowledgement (or resolution) of a carded issue, wherever it was made: it is timed once. */
+  claimFirstResponse(issueUuid: string, kind: 'ack' | 'resolve'): Promise<boolean> {
+    return this.once(`first-response:${kind}:${issueUuid}`, CARD_LINK_SECONDS);
   }
 
   /** Has sync already posted this Guance entry (reply, status line) into this chat's card thread? */

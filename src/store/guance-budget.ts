@@ -20,13 +20,12 @@ import type { Metrics } from '../metrics.js';
  */
 
 export type SpendKind = 'human' | 'poll' | 'sync';
-export const SPEND_KINDS: readonly SpendKind[] = ['human', 'poll', 'sync'];
 
 /** How long each kind waits for a slot by default: people a while, background work not at all. */
 export const KIND_WAIT_MS: Readonly<Record<SpendKind, number>> = { human: 20_000, poll: 0, sync: 0 };
 
-export const DEFAULT_BUDGET_WINDOW_MS = 61_000;
-export const DEFAULT_MIN_PAUSE_MS = 5_000;
+const DEFAULT_BUDGET_WINDOW_MS = 61_000;
+const DEFAULT_MIN_PAUSE_MS = 5_000;
 
 export interface GuanceBudgetUsage {
   human: number;

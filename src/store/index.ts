@@ -10,7 +10,7 @@ import { pingRedis } from './redis.js';
 
 export type { CardLink, IssueSnapshot } from './issue-links.js';
 export { issueSnapshotSchema } from './issue-links.js';
-export { BUMP_LEAD_MS, followStateSchema, type BumpHint, type FollowState, type Followed } from './followed.js';
+export { BUMP_LEAD_MS, type BumpHint, type FollowState, type Followed } from './followed.js';
 export type { Lock } from './locks.js';
 export type { Cache } from './cache.js';
 export type { RateWindow } from './rate-window.js';

@@ -24,6 +24,8 @@ export const issueSnapshotSchema = z.object({
   description: z.string(),
   /** "Open in Guance" link. */
   link: z.string(),
+  /** The watched channel the poller found it in (metrics labels); absent on snapshots from before it was kept. */
+  channel: z.string().optional(),
   lastChange: z
     .object({
       action: z.enum(['ack', 'resolve', 'reopen', 'status']),

@@ -47,6 +47,6 @@ export async function pingRedis(redis: Redis, timeoutMs = 500): Promise<boolean>
   }
 }
 
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//[redacted]@');
 }

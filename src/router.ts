@@ -1,5 +1,5 @@
 import type { Ctx } from './context.js';
-import { UnavailableError, errorMessage } from './errors.js';
+import { BadRequestError, UnavailableError, errorMessage } from './errors.js';
 import type { Inbound } from './lark/envelope.js';
 
 export interface IngressAnswer {
@@ -40,8 +40,10 @@ export class Router {
         ctx.log.warn('event not stored, asking Lark to retry', { type: inbound.type, eventId: inbound.eventId, error: error.message });
         return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
       }
-      ctx.log.error('event handler failed', { type: inbound.type, eventId: inbound.eventId, error: errorMessage(error) });
-      return { status: 500, body: { error: 'internal error' } };
+      // Anything but Redis being away will fail the same way on Lark's retries: a 4xx ends them, and this is the one log line.
+      const status = error instanceof BadRequestError ? error.status : 422;
+      ctx.log.error('event could not be accepted', { type: inbound.type, eventId: inbound.eventId, status, error: errorMessage(error) });
+      return { status, body: { error: 'event could not be accepted' } };
     }
   }
 }

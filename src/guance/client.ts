@@ -13,6 +13,7 @@ import {
   GuanceLevelSchema,
   GuanceReplySchema,
   guanceListContent,
+  isIssueUuid,
   resolvePageInfo,
   type GuanceChannel,
   type GuanceIssue,
@@ -20,6 +21,7 @@ import {
   type GuancePageInfo,
   type GuanceReply,
 } from './schemas.js';
+import { GuanceApiError } from '../errors.js';
 import type { SpendKind } from '../store/guance-budget.js';
 import { isGuanceNotFound } from './errors-map.js';
 import { GuanceHttp, type GuanceHttpOptions } from './http.js';
@@ -104,6 +106,7 @@ export class GuanceClient {
 
   /** null when Guance says the issue does not exist (HTTP 404); §2.2.2. */
   async getIssue(uuid: string, kind: SpendKind): Promise<GuanceIssue | null> {
+    if (!isIssueUuid(uuid)) return null;
     try {
       const { content } = await this.http.call({
         method: 'GET',
@@ -122,6 +125,7 @@ export class GuanceClient {
 
   /** Sends only the fields given (e.g. `{statusType: 20}`), as the docs' example does (§2.2.4). */
   async modifyIssue(uuid: string, change: { statusType?: number }, kind: SpendKind): Promise<GuanceIssue> {
+    assertIssueUuid(uuid);
     const body = { ...(change.statusType !== undefined ? { statusType: change.statusType } : {}) };
     const { content } = await this.http.call({
       method: 'POST',
@@ -139,6 +143,7 @@ export class GuanceClient {
     input: { issueUUID: string; content: string; extend: Record<string, unknown> },
     kind: SpendKind,
   ): Promise<GuanceReply> {
+    assertIssueUuid(input.issueUUID);
     const { content } = await this.http.call({
       method: 'POST',
       path: '/api/v1/issue/reply/create',
@@ -156,6 +161,7 @@ export class GuanceClient {
     query: GuanceReplyQuery,
     kind: SpendKind,
   ): Promise<{ replies: GuanceReply[]; totalCount: number }> {
+    assertIssueUuid(issueUuid);
     const { content, pageInfo } = await this.http.call({
       method: 'GET',
       path: `/api/v1/issue/reply/${encodeURIComponent(issueUuid)}/list`,
@@ -179,4 +185,9 @@ export class GuanceClient {
     });
     return content.items;
   }
+}
+
+/** A malformed id is Guance's "not found" without asking Guance: no request of the budget is spent on it. */
+function assertIssueUuid(uuid: string): void {
+  if (!isIssueUuid(uuid)) throw new GuanceApiError(`Not found: ${uuid.slice(0, 60)} is not an issue id`, 'not_found', 404, false, { outcome: 'not_found' });
 }

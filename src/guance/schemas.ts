@@ -12,6 +12,14 @@ import { z } from 'zod';
 /** Workflow status (`statusType`). Older workspaces accept only open/resolved/pending. */
 export const STATUS = { open: 10, working: 15, resolved: 20, closed: 25, pending: 30 } as const;
 export type StatusName = keyof typeof STATUS;
+/**
+ * An issue id as Guance makes them: `issue_` and 32 lowercase hex digits (every sample in
+ * ../shared/reference/samples/guance; the reference names no other form). Anything else names no issue, so
+ * it is answered "unknown issue" without spending a request of the budget.
+ */
+export const ISSUE_UUID_PATTERN = /^issue_[0-9a-f]{32}$/;
+export const isIssueUuid = (value: string): boolean => ISSUE_UUID_PATTERN.test(value);
+
 /** Resolved and Closed: nothing left to do on the issue. */
 export const FINISHED_STATUSES: ReadonlySet<number> = new Set([STATUS.resolved, STATUS.closed]);
 

@@ -43,6 +43,7 @@ export function larkHandlers(ctx: Ctx, router: Router): Record<LarkPath, (req: I
       }
       ctx.metrics.inc('events_received_total', { type: opened.inbound.type, path });
       const answer = await router.dispatch(opened.inbound, ctx);
+      if (answer.status >= 400 && answer.status < 500) ctx.metrics.inc('events_rejected_total', { reason: 'unstorable', path });
       sendJson(res, answer.status, answer.body);
     };
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { BadRequestError } from '../errors.js';
+import { jsonWithin } from '../json.js';
 
 /** The challenge Lark sends when a request URL is saved (events and legacy card URL alike). */
 export const challengeSchema = z.object({
@@ -9,92 +10,97 @@ export const challengeSchema = z.object({
   token: z.string().optional(),
 });
 
-const userIdSchema = z.looseObject({
-  open_id: z.string().optional(),
-  union_id: z.string().optional(),
-  user_id: z.string().optional(),
-});
+/*
+ * What is kept of a push is what the bot uses, bounded: `z.object` drops every other key (a field the bot does
+ * not read can never make an event unstorable, however deep or large it is), and ids and texts have limits well
+ * above what Lark sends (a text message is at most 150 KB: ../shared/reference/lark-platform.md §5).
+ */
+const id = z.string().max(256);
+const optionalId = id.optional();
 
-const mentionSchema = z.looseObject({
-  key: z.string(),
+const userIdSchema = z.object({ open_id: optionalId, union_id: optionalId, user_id: optionalId });
+
+const mentionSchema = z.object({
+  key: z.string().max(64),
   id: userIdSchema.default({}),
-  name: z.string().default(''),
-  mentioned_type: z.string().optional(),
+  name: z.string().max(512).default(''),
+  mentioned_type: z.string().max(64).optional(),
 });
 
-export const messageEventSchema = z.looseObject({
-  sender: z.looseObject({
+export const messageEventSchema = z.object({
+  sender: z.object({
     sender_id: userIdSchema.default({}),
-    sender_type: z.string().default('user'),
-    tenant_key: z.string().optional(),
+    sender_type: z.string().max(64).default('user'),
+    tenant_key: optionalId,
   }),
-  message: z.looseObject({
-    message_id: z.string().min(1),
-    root_id: z.string().optional(),
-    parent_id: z.string().optional(),
-    thread_id: z.string().optional(),
-    chat_id: z.string().min(1),
-    chat_type: z.string(),
-    message_type: z.string(),
-    content: z.string(),
-    create_time: z.string().optional(),
-    mentions: z.array(mentionSchema).optional(),
+  message: z.object({
+    message_id: id.min(1),
+    root_id: optionalId,
+    parent_id: optionalId,
+    thread_id: optionalId,
+    chat_id: id.min(1),
+    chat_type: z.string().max(64),
+    message_type: z.string().max(64),
+    content: z.string().max(200_000),
+    create_time: z.string().max(32).optional(),
+    mentions: z.array(mentionSchema).max(500).optional(),
   }),
 });
 export type MessageEvent = z.infer<typeof messageEventSchema>;
 
-const cardActionSchema = z.looseObject({
-  value: z.unknown(),
-  tag: z.string().optional(),
-  name: z.string().optional(),
+/** A button's `value` travels through the client: kept only when it is small and shallow, as ours are (else null, an invalid button). */
+const buttonValue = z.unknown().transform((value) => (jsonWithin(value, { maxDepth: 8, maxNodes: 200, maxStringLength: 1024 }) ? value : null));
+
+const cardActionSchema = z.object({
+  value: buttonValue,
+  tag: z.string().max(64).optional(),
+  name: z.string().max(256).optional(),
 });
 
-const cardActionEventSchema = z.looseObject({
+const cardActionEventSchema = z.object({
   operator: userIdSchema,
-  token: z.string().optional(),
+  token: optionalId,
   action: cardActionSchema,
-  context: z
-    .looseObject({ open_message_id: z.string().optional(), open_chat_id: z.string().optional() })
-    .default({}),
+  context: z.object({ open_message_id: optionalId, open_chat_id: optionalId }).default({}),
 });
 
 /** What both callback styles are normalised to: who clicked what on which card. */
 export const cardClickSchema = z.object({
   style: z.enum(['v2', 'legacy']),
-  operatorOpenId: z.string().min(1),
-  messageId: z.string().min(1),
-  chatId: z.string().optional(),
-  updateToken: z.string().optional(),
-  value: z.unknown(),
+  operatorOpenId: id.min(1),
+  messageId: id.min(1),
+  chatId: optionalId,
+  updateToken: optionalId,
+  value: buttonValue,
 });
 export type CardClick = z.infer<typeof cardClickSchema>;
 
-const legacyCardCallbackSchema = z.looseObject({
-  open_id: z.string().min(1),
-  user_id: z.string().optional(),
-  open_message_id: z.string().min(1),
-  open_chat_id: z.string().optional(),
-  token: z.string().optional(),
+const legacyCardCallbackSchema = z.object({
+  open_id: id.min(1),
+  user_id: optionalId,
+  open_message_id: id.min(1),
+  open_chat_id: optionalId,
+  token: optionalId,
   action: cardActionSchema,
 });
 
 const v2EnvelopeSchema = z.object({
   schema: z.literal('2.0'),
-  header: z.looseObject({
-    event_id: z.string().min(1),
-    event_type: z.string().min(1),
-    token: z.string().optional(),
-    create_time: z.string().optional(),
-    app_id: z.string().optional(),
+  header: z.object({
+    event_id: id.min(1),
+    event_type: z.string().min(1).max(128),
+    token: optionalId,
+    create_time: z.string().max(32).optional(),
+    app_id: optionalId,
   }),
   event: z.unknown(),
 });
 
 const v1EnvelopeSchema = z.object({
-  uuid: z.string().min(1),
-  token: z.string().optional(),
-  type: z.string(),
-  event: z.looseObject({ type: z.string().default('unknown') }).default({ type: 'unknown' }),
+  uuid: id.min(1),
+  token: optionalId,
+  type: z.string().max(128),
+  event: z.object({ type: z.string().max(128).default('unknown') }).default({ type: 'unknown' }),
 });
 
 export type Inbound =

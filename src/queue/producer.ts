@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { UnavailableError, errorMessage } from '../errors.js';
+import { BadRequestError, UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { DEDUPE_SECONDS, QUEUES, type JobSpec, type QueueName } from './jobs.js';
 import { FAILED_JOB_SECONDS } from '../store/ttl.js';
@@ -46,14 +46,20 @@ export class Queues {
     // BullMQ waits for a connection that is not there; the HTTP answer must not, so Lark can retry elsewhere.
     if (this.connection.status !== 'ready') throw new UnavailableError(`cannot queue ${queue}/${name}: redis is ${this.connection.status}`);
     let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Error(`no answer from redis in ${ADD_TIMEOUT_MS} ms`);
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from redis in ${ADD_TIMEOUT_MS} ms`)), ADD_TIMEOUT_MS);
+      timer = setTimeout(() => reject(timedOut), ADD_TIMEOUT_MS);
     });
     try {
       // A late success after the timeout is harmless: the retry that follows the 503 finds the same job id.
       await Promise.race([this.byName[queue].add(name, data, { ...job.options, jobId: id }), timeout]);
     } catch (error) {
-      throw new UnavailableError(`cannot queue ${queue}/${name}: ${errorMessage(error)}`, { cause: error });
+      if (error === timedOut || this.connection.status !== 'ready' || isRedisFailure(error)) {
+        throw new UnavailableError(`cannot queue ${queue}/${name}: ${errorMessage(error)}`, { cause: error });
+      }
+      // Redis is there and answered: this job cannot be stored (e.g. data BullMQ cannot serialise). Retrying
+      // would fail the same way, so the sender is told so instead of "retry later".
+      throw new BadRequestError(`cannot store ${queue}/${name}: ${errorMessage(error)}`, 422);
     } finally {
       clearTimeout(timer);
     }
@@ -62,4 +68,10 @@ export class Queues {
   async close(): Promise<void> {
     await Promise.allSettled(Object.values(this.byName).map((queue) => queue.close()));
   }
+}
+
+/** ioredis and Redis errors (a reply error such as OOM, a closed connection, retries exhausted): Redis is the problem. */
+function isRedisFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return /^(ReplyError|MaxRetriesPerRequestError|AbortError)$/.test(error.name) || /connection|stream isn't writeable|ECONN|ETIMEDOUT/i.test(error.message);
 }

@@ -12,13 +12,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { budgetShares, type GuanceBudgetShares } from '../../../src/config.js';
 import { GuanceApiError, GuanceRateLimited, UnavailableError } from '../../../src/errors.js';
 import { GuanceBudget } from '../../../src/store/guance-budget.js';
-import { GuanceClient, type GuanceClientOptions, type SpendKind } from '../../../src/guance/client.js';
+import { GuanceClient, isGuanceNotFound, type GuanceClientOptions, type SpendKind } from '../../../src/guance/client.js';
 import { STATUS } from '../../../src/guance/schemas.js';
 import type { Logger } from '../../../src/logger.js';
 import { Metrics } from '../../../src/metrics.js';
 import { CUSTOM_LEVEL_UUID, DEFAULT_CHANNEL_UUID, startGuanceFake, type GuanceFake } from '../../fakes/guance-server.js';
 import { TEST_REDIS_URL, dropPrefix, testPrefix } from '../../helpers/redis.js';
 
+/** Well-formed ids (`issue_` + 32 hex, as Guance makes them) that no issue has. */
+const MISSING = `issue_${'0'.repeat(32)}`;
+const ISSUE_A = `issue_${'a'.repeat(32)}`;
 const API_KEY = 'wsak_0b7e4c1d9a2f4e6b8c3d5f7a9e1b2c4d';
 
 /** Every line any logger of this file wrote, to check the key never shows up. */
@@ -154,7 +157,7 @@ describe('GuanceClient: endpoints', () => {
     });
     expect(issue?.bindChannels?.some((c) => c.uuid === DEFAULT_CHANNEL_UUID)).toBe(true);
     expect(issue?.managerInfos?.some((m) => m.email === 'ann@example.com')).toBe(true);
-    expect(await client.getIssue('issue_doesnotexist', 'sync')).toBeNull();
+    expect(await client.getIssue(MISSING, 'sync')).toBeNull();
   });
 
   it('normalises legacy and empty levels', async () => {
@@ -310,7 +313,7 @@ describe('GuanceClient: failures', () => {
     const client = clientFor(fake, { metrics });
     const issue = fake.createIssue({ name: 'm' });
     await client.getIssue(issue.uuid, 'human');
-    await client.getIssue('issue_missing', 'human');
+    await client.getIssue(MISSING, 'human');
     fake.failNext('modify', { kind: 'status', status: 502 });
     await failureOf(client.modifyIssue(issue.uuid, { statusType: STATUS.pending }, 'human'));
     const text = await metrics.render();
@@ -350,12 +353,30 @@ describe('GuanceClient: each failure is counted and logged once', () => {
   it('an expected 404 (getIssue) is logged at debug, not warn', async () => {
     const client = clientFor(fake);
     const before = logged.length;
-    expect(await client.getIssue('issue_gone', 'sync')).toBeNull();
+    expect(await client.getIssue(MISSING, 'sync')).toBeNull();
     const failures = logged
       .slice(before)
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .filter((l) => l['message'] === 'guance request failed');
     expect(failures).toEqual([expect.objectContaining({ level: 'debug', outcome: 'not_found', status: 404 })]);
+  });
+});
+
+describe('GuanceClient: malformed issue ids', () => {
+  it('are "not found" without a request: no budget is spent on an id Guance never made', async () => {
+    const client = clientFor(fake);
+    const before = fake.requests.length;
+    const junk = `issue_${'9'.repeat(3000)}`;
+    expect(await client.getIssue(junk, 'human')).toBeNull();
+    expect(await client.getIssue('issue_ABC', 'human')).toBeNull();
+    for (const call of [
+      client.modifyIssue(junk, { statusType: 20 }, 'human'),
+      client.createReply({ issueUUID: junk, content: 'x', extend: {} }, 'human'),
+      client.listReplies(junk, { pageIndex: 1, pageSize: 10 }, 'sync'),
+    ]) {
+      expect(isGuanceNotFound(await failureOf(call))).toBe(true);
+    }
+    expect(fake.requests.length).toBe(before);
   });
 });
 
@@ -399,7 +420,7 @@ describe('GuanceClient: malformed answers', () => {
 
   it('accepts the other shapes: list content with top-level pageInfo, float timestamps, success:false', async () => {
     const issue = {
-      uuid: 'issue_a',
+      uuid: ISSUE_A,
       name: 'a',
       level: '',
       statusType: 10,
@@ -423,13 +444,13 @@ describe('GuanceClient: malformed answers', () => {
     const client = clientFor({ url: rawUrl });
     const { issues, pageInfo } = await client.listIssues({ channelUUID: 'chan_x', pageIndex: 2, pageSize: 1 }, 'poll');
     expect(pageInfo).toEqual({ count: 1, pageIndex: 2, pageSize: 1, totalCount: 7 });
-    expect(issues[0]).toMatchObject({ uuid: 'issue_a', level: null, extend: {}, description: '', createAt: 1686397319.9216194 });
+    expect(issues[0]).toMatchObject({ uuid: ISSUE_A, level: null, extend: {}, description: '', createAt: 1686397319.9216194 });
 
     answers.set(
-      '/api/v1/issue/reply/issue_a/list',
+      `/api/v1/issue/reply/${ISSUE_A}/list`,
       JSON.stringify({ code: 403, success: false, errorCode: 'ft.NoPermission', message: 'nope', content: null }),
     );
-    const error = await failureOf(client.listReplies('issue_a', { pageIndex: 1, pageSize: 10 }, 'sync'));
+    const error = await failureOf(client.listReplies(ISSUE_A, { pageIndex: 1, pageSize: 10 }, 'sync'));
     expect(error.httpStatus).toBe(403);
     expect(error.retryable).toBe(false);
     expect(error.message).toBe('nope');
@@ -494,7 +515,7 @@ describe('GuanceClient: the key stays secret', () => {
     fake.setLatency(500, 'quick_list');
     await failureOf(client.listChannels('human'));
     fake.setLatency(0, 'quick_list');
-    await client.getIssue('issue_nope', 'human');
+    await client.getIssue(MISSING, 'human');
 
     expect(logged.length).toBeGreaterThan(10);
     const all = logged.join('\n');

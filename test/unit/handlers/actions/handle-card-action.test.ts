@@ -3,7 +3,7 @@ import { buttonValueSchema, cardActionResultSchema, resultOf } from '../../../..
 import type { ActionOutcome } from '../../../../handlers/issues/index.js';
 import type { IssueSnapshot } from '../../../../src/store/index.js';
 
-const ISSUE = 'issue_abc123';
+const ISSUE = `issue_${'ab12'.repeat(8)}`;
 const snapshot = (statusType: number): IssueSnapshot => ({
   uuid: ISSUE,
   title: 'Checkout returns 500',
@@ -33,6 +33,8 @@ describe('button value schema', () => {
     ['null', null],
     ['an array', [{ action: 'ack', issue: ISSUE }]],
     ['a very long id', { action: 'ack', issue: `issue_${'a'.repeat(200)}` }],
+    ['an id that is not 32 hex digits', { action: 'ack', issue: 'issue_abc123' }],
+    ['upper-case hex', { action: 'ack', issue: `issue_${'AB12'.repeat(8)}` }],
   ])('rejects %s', (_what, value) => {
     expect(buttonValueSchema.safeParse(value).success).toBe(false);
   });

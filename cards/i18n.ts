@@ -63,7 +63,12 @@ const MESSAGE_TABLE = {
   'answer.already': { en: '"{title}" is already {status}', zh: '「{title}」已经是{status}状态' },
   'answer.unknownIssue': { en: 'Unknown issue {issue}', zh: '找不到 Issue {issue}' },
   'answer.guanceRefused': { en: 'Guance refused: {message}', zh: '观测云拒绝了请求：{message}' },
-  'answer.rateLimited': { en: 'Rate-limited by Guance, will retry', zh: '观测云限流，稍后自动重试' },
+  'answer.rateLimited': {
+    en: "Guance's request limit is reached for now. This will be done automatically and this card will show the result.",
+    zh: '观测云请求已达上限，稍后将自动完成，结果会更新在此卡片上。',
+  },
+  'answer.waitingTitle': { en: "Waiting for Guance's limit", zh: '等待观测云限流解除' },
+  'answer.title': { en: 'Guance issue bot', zh: '观测云 Issue 机器人' },
   'answer.failed': { en: 'Something went wrong: {reason}', zh: '出错了：{reason}' },
   'answer.whichIssue': {
     en: "Which issue? Reply in the issue card's thread or give the issue id",

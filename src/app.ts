@@ -39,7 +39,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   const queues = new Queues(redis, config.keyPrefix, log);
   // Its own blocking connection (BullMQ duplicates the one given): card clicks wait on their jobs.
   const results = new JobResults(queues, workerRedis, ['clicks'], log);
-  const budget = new GuanceBudget(redis, `${config.keyPrefix}:guance-budget`, config.guance.budget);
+  const budget = new GuanceBudget(redis, `${config.keyPrefix}:guance-budget`, config.guance.budget, { windowMs: config.guance.budgetWindowMs });
   budget.registerMetrics(metrics);
   const store = createStore(redis, config.keyPrefix);
   const ctx: Ctx = {

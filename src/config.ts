@@ -116,6 +116,8 @@ export interface Config {
     channels: string[];
     budget: GuanceBudgetShares;
     pollIntervalSeconds: number;
+    /** The budget's rolling window, ms: Guance counts 60 s, one more for requests in flight (not a setting; tests shorten it). */
+    budgetWindowMs: number;
     /** How often a sync round starts (not a setting: the budget, not this, bounds the requests; tests shorten it). */
     syncIntervalSeconds: number;
     /** Stop following an issue's replies and status this long after it was resolved or closed (SYNC_STOP_AFTER_HOURS). */
@@ -180,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       budget,
       pollIntervalSeconds,
       syncIntervalSeconds: 10,
+      budgetWindowMs: 61_000,
       syncStopAfterHours: s.SYNC_STOP_AFTER_HOURS,
     },
     logLevel: s.LOG_LEVEL,

@@ -3,11 +3,12 @@ import { t } from '../../cards/i18n.js';
 import type { Ctx } from '../../src/context.js';
 import { GuanceRateLimited, errorMessage } from '../../src/errors.js';
 import type { MessageEvent } from '../../src/lark/envelope.js';
-import { JOBS, sendKeys } from '../../src/queue/jobs.js';
+import { JOBS } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
 import { extractMessageText } from './message-text.js';
 import { parseCommand } from './parse.js';
-import { runCommand, type Answer } from './run-command.js';
+import { answerMessage, showWaiting, type Answer } from './answer.js';
+import { runCommand } from './run-command.js';
 
 const answerSchema = z.union([z.object({ text: z.string() }), z.object({ card: z.looseObject({}) })]);
 
@@ -36,13 +37,6 @@ async function storedAnswer(ctx: Ctx, messageId: string): Promise<Answer | null>
   return (await ctx.store.answers.find(messageId, answerSchema)) as Answer | null;
 }
 
-async function postAnswer(ctx: Ctx, event: MessageEvent, answer: Answer, key: string): Promise<void> {
-  const { message_id: messageId, chat_id: chatId } = event.message;
-  // Replying to a message in a thread lands in that thread; elsewhere it quotes the message.
-  if ('text' in answer) await ctx.lark.replyText(messageId, answer.text, key, false, chatId);
-  else await ctx.lark.replyCard(messageId, answer.card, key, false, chatId);
-}
-
 /**
  * A chat message → at most one Guance change, and an answer in the same thread. The answer is stored under the
  * message id before it is posted: a retried job (Lark re-send, crash, Lark API failure) only re-posts it, with
@@ -58,7 +52,7 @@ export const handleMessage = handle(JOBS.message, async (data, ctx, job) => {
   }
   const done = await storedAnswer(ctx, messageId);
   if (done) {
-    await postAnswer(ctx, event, done, sendKeys.answer(messageId));
+    await answerMessage(ctx, event, done);
     return { reanswered: true };
   }
   const decision = await decide(ctx, event);
@@ -75,17 +69,15 @@ export const handleMessage = handle(JOBS.message, async (data, ctx, job) => {
   } catch (error) {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (error instanceof GuanceRateLimited && !lastAttempt) {
-      // Say so once, then let BullMQ retry after the pause Guance asked for.
-      if (await ctx.store.claims.claimRateLimitNotice(messageId)) {
-        await postAnswer(ctx, event, { text: t(ctx.config.language, 'answer.rateLimited') }, sendKeys.rateLimitNotice(messageId));
-      }
+      // Say so once, then let BullMQ retry after the pause Guance asked for; the result replaces this card.
+      await showWaiting(ctx, event);
       throw error;
     }
     if (!lastAttempt) throw error;
     answer = { text: t(ctx.config.language, 'answer.failed', { reason: errorMessage(error) }) };
   }
   await ctx.store.answers.save(messageId, answer);
-  await postAnswer(ctx, event, answer, sendKeys.answer(messageId));
+  await answerMessage(ctx, event, answer);
   ctx.log.info('command handled', { ...where, command: command.kind, actor: openId });
   ctx.metrics.inc('commands_total', { command: command.kind });
   return { command: command.kind };

@@ -2,15 +2,13 @@ import { buildHelpCard } from '../../cards/help-card.js';
 import { t } from '../../cards/i18n.js';
 import { buildListCard } from '../../cards/list-card.js';
 import { formatTime, statusName } from '../../cards/parts.js';
-import type { LarkCard } from '../../cards/types.js';
 import type { Ctx } from '../../src/context.js';
 import { GuanceApiError, GuanceRateLimited } from '../../src/errors.js';
 import { openIssuesPage, watchedChannels, workspaceLevels } from '../../src/guance/lookups.js';
 import { applyIssueAction, botCommentExtend, botCommentRef, levelTable, listItemOf } from '../issues/index.js';
+import type { Answer } from './answer.js';
 import type { Command } from './parse.js';
 
-/** What the bot answers: a text line or a card. Stored under the message id before it is posted. */
-export type Answer = { text: string } | { card: LarkCard };
 
 export interface CommandInput {
   command: Command;

@@ -22,11 +22,6 @@ export class Claims {
     return this.once(`comment-claim:${messageId}`, DEDUPE_SECONDS);
   }
 
-  /** The first "rate-limited, will retry" notice for this message. */
-  claimRateLimitNotice(messageId: string): Promise<boolean> {
-    return this.once(`ratelimit-notice:${messageId}`, DEDUPE_SECONDS);
-  }
-
   /** The first acknowledgement (or resolution) of a carded issue, wherever it was made: it is timed once. */
   claimFirstResponse(issueUuid: string, kind: 'ack' | 'resolve'): Promise<boolean> {
     return this.once(`first-response:${kind}:${issueUuid}`, CARD_LINK_SECONDS);
@@ -66,5 +61,22 @@ export class Answers {
 
   async find<T>(messageId: string, schema: z.ZodType<T>): Promise<T | null> {
     return parseJsonAs(schema, await this.redis.get(`${this.prefix}:message-answer:${messageId}`));
+  }
+
+  /**
+   * The "waiting for Guance" card of a message whose command had to wait: `intended` once the bot decided to
+   * show one (set before sending it), `cardMessageId` once it was sent. The final answer replaces that card.
+   */
+  async waiting(messageId: string): Promise<{ intended: boolean; cardMessageId: string | null }> {
+    const value = await this.redis.get(`${this.prefix}:message-waiting:${messageId}`);
+    return { intended: value !== null, cardMessageId: value || null };
+  }
+
+  async markWaitingIntended(messageId: string): Promise<void> {
+    await this.redis.set(`${this.prefix}:message-waiting:${messageId}`, '', 'EX', DEDUPE_SECONDS, 'NX');
+  }
+
+  async saveWaitingCard(messageId: string, cardMessageId: string): Promise<void> {
+    await this.redis.set(`${this.prefix}:message-waiting:${messageId}`, cardMessageId, 'EX', DEDUPE_SECONDS);
   }
 }

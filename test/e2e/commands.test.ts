@@ -4,50 +4,36 @@ import { messageEvent } from '../helpers/lark-signing.js';
 import { CHAT, startStack, waitForCard, type Stack } from '../helpers/stack.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
+/**
+ * Chat commands across a crash of the bot process. Everything else about commands is proven in process:
+ * test/integration/commands/.
+ */
 const TOKEN = 'test-verification-token';
 const BUDGET = 200;
 const ALICE = { open_id: 'ou_alice000000000000000000000001', name: 'Alice' };
 let stack: Stack;
 let bot: BotProcess;
 let issueUuid: string;
-let cardMessageId: string;
 
-interface Say {
-  text: string;
-  mention?: boolean;
-  rootId?: string;
-  chatType?: 'group' | 'p2p';
-  messageId?: string;
-}
-
-/** Sends a message event as Lark would (the user's message also exists in the Lark fake, so replies to it work). */
-async function say(input: Say): Promise<string> {
-  const mentions = input.mention === false ? [] : [{ key: '@_user_1', id: { open_id: stack.lark.botOpenId }, name: 'IssueBot', mentioned_type: 'bot' }];
-  const text = input.mention === false ? input.text : `@_user_1 ${input.text}`;
+/** Sends an @bot message event as Lark would (the user's message also exists in the Lark fake, so replies to it work). */
+async function say(text: string): Promise<string> {
   const { payload, messageId } = messageEvent({
     token: TOKEN,
-    text,
-    mentions,
+    text: `@_user_1 ${text}`,
+    mentions: [{ key: '@_user_1', id: { open_id: stack.lark.botOpenId }, name: 'IssueBot', mentioned_type: 'bot' }],
     senderOpenId: ALICE.open_id,
-    chatType: input.chatType ?? 'group',
-    ...(input.messageId ? { messageId: input.messageId } : {}),
-    ...(input.rootId ? { rootId: input.rootId } : {}),
   });
-  if (!stack.lark.getMessage(messageId)) {
-    stack.lark.addIncomingMessage({ chat_id: CHAT, message_id: messageId, ...(input.rootId ? { root_id: input.rootId, parent_id: input.rootId } : {}) });
-  }
+  stack.lark.addIncomingMessage({ chat_id: CHAT, message_id: messageId });
   const response = await fetch(`${bot.url}/lark/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
   expect(response.status).toBe(200);
   return messageId;
 }
 
 const answerTo = (messageId: string) => waitFor(() => stack.lark.repliesTo(messageId)[0], `an answer to ${messageId}`, 30_000, 100);
-const guanceCalls = (pathPart: string, method = 'POST') => stack.guance.requests.filter((r) => r.method === method && r.path.includes(pathPart));
-const commentsContaining = (text: string) => guanceCalls('/issue/reply/create').filter((r) => JSON.stringify(r.body).includes(text));
-const modifies = (uuid: string) => guanceCalls(`/issue/${uuid}/modify`).map((r) => (r.body as { statusType?: number }).statusType);
+const commentsContaining = (text: string) =>
+  stack.guance.requests.filter((r) => r.method === 'POST' && r.path.includes('/issue/reply/create') && JSON.stringify(r.body).includes(text));
 
 beforeAll(async () => {
-  // This suite sends dozens of commands a minute to check each one; the budget rules have their own tests.
   stack = await startStack('commands', {
     guance: { requestsPerMinute: BUDGET },
     env: { LARK_VERIFICATION_TOKEN: TOKEN, GUANCE_REQUESTS_PER_MINUTE: String(BUDGET), POLL_INTERVAL_SECONDS: '5' },
@@ -56,8 +42,7 @@ beforeAll(async () => {
   bot = await stack.startBot();
   const issue = stack.guance.createIssue({ name: 'Payment API timeout', level: 'P1' });
   issueUuid = issue.uuid;
-  const card = await waitForCard(stack, issueUuid);
-  cardMessageId = card.message_id;
+  await waitForCard(stack, issueUuid);
 });
 
 afterAll(async () => {
@@ -66,115 +51,10 @@ afterAll(async () => {
   await stack.close();
 });
 
-describe('comments', () => {
-  it('#issue#text comments with the Lark name and answers in the thread with the title', async () => {
-    const id = await say({ text: `#${issueUuid}#legacy form works` });
-    const answer = await answerTo(id);
-    expect(commentsContaining('legacy form works')).toHaveLength(1);
-    expect(JSON.stringify(commentsContaining('legacy form works')[0]?.body)).toContain('Alice');
-    expect(answer.content).toContain('Payment API timeout');
-  });
-
-  it.each([
-    [`reply ISSUE text in english`, 'text in english'],
-    [`回复 ISSUE 中文评论`, '中文评论'],
-    [`＃ISSUE＃全角井号`, '全角井号'],
-  ])('%s', async (template, expected) => {
-    const id = await say({ text: template.replace('ISSUE', issueUuid) });
-    await answerTo(id);
-    expect(commentsContaining(expected)).toHaveLength(1);
-  });
-
-  it('a reply in the card thread needs no id, with or without the @mention', async () => {
-    const withMention = await say({ text: 'looking into it now', rootId: cardMessageId });
-    await answerTo(withMention);
-    const without = await say({ text: 'found the cause', rootId: cardMessageId, mention: false });
-    await answerTo(without);
-    for (const text of ['looking into it now', 'found the cause']) {
-      expect(commentsContaining(text)).toHaveLength(1);
-      expect(JSON.stringify(commentsContaining(text)[0]?.body)).toContain(issueUuid);
-    }
-  });
-
-  it('the same event delivered three times makes one comment and one answer', async () => {
-    const messageId = `om_triple_${Date.now()}`;
-    for (let i = 0; i < 3; i += 1) await say({ text: `#${issueUuid}#only once please`, messageId });
-    await answerTo(messageId);
-    await sleep(1500);
-    expect(commentsContaining('only once please')).toHaveLength(1);
-    expect(stack.lark.repliesTo(messageId)).toHaveLength(1);
-  });
-
-  it('an unknown issue gets an explaining answer and no comment', async () => {
-    const id = await say({ text: '#issue_doesnotexist123#hello?' });
-    const answer = await answerTo(id);
-    expect(answer.content).toContain('issue_doesnotexist123');
-    expect(commentsContaining('hello?')).toHaveLength(0);
-  });
-
-  it('a group message without the bot @mention does nothing', async () => {
-    const before = stack.guance.requests.length;
-    const id = await say({ text: `#${issueUuid}#not for the bot`, mention: false });
-    await sleep(2000);
-    expect(stack.lark.repliesTo(id)).toHaveLength(0);
-    expect(commentsContaining('not for the bot')).toHaveLength(0);
-    expect(stack.guance.requests.slice(before).filter((r) => !r.path.includes('issue/list'))).toEqual([]);
-  });
-});
-
-describe('status commands', () => {
-  it('ack, resolve with a note, reopen — in English and Chinese — change the status and answer', async () => {
-    const steps: [string, number, string][] = [
-      ['ack', 15, 'Acknowledged'],
-      [`resolve ${issueUuid} fixed by rollback`, 20, 'Resolved'],
-      ['重新打开', 10, 'Reopened'],
-      ['认领', 15, 'Acknowledged'],
-      ['解决', 20, 'Resolved'],
-      [`reopen ${issueUuid}`, 10, 'Reopened'],
-    ];
-    for (const [text, status, word] of steps) {
-      const before = modifies(issueUuid).length;
-      const id = await say({ text, rootId: cardMessageId });
-      const answer = await answerTo(id);
-      expect(answer.content).toContain(word);
-      expect(modifies(issueUuid).slice(before)).toEqual([status]);
-      expect(stack.guance.issue(issueUuid)?.statusType).toBe(status);
-    }
-    expect(commentsContaining('fixed by rollback')).toHaveLength(1);
-    await waitFor(() => stack.lark.getMessage(cardMessageId)?.patches.length, 'the card to be updated', 15_000);
-  });
-
-  it('ack outside a thread without an id asks which issue', async () => {
-    const id = await say({ text: 'ack' });
-    expect((await answerTo(id)).content).toMatch(/Which issue/i);
-  });
-});
-
-describe('list and help', () => {
-  it('list answers with a card of the open issues', async () => {
-    const id = await say({ text: 'list' });
-    const answer = await answerTo(id);
-    expect(answer.msg_type).toBe('interactive');
-    expect(answer.content).toContain('Payment API timeout');
-  });
-
-  it.each(['help', '帮助', 'what can you do?'])('%s answers with the help card', async (text) => {
-    const id = await say({ text });
-    const answer = await answerTo(id);
-    expect(answer.msg_type).toBe('interactive');
-    expect(answer.content).toContain('reply');
-  });
-
-  it('a direct chat needs no @mention', async () => {
-    const id = await say({ text: 'help', chatType: 'p2p', mention: false });
-    expect((await answerTo(id)).msg_type).toBe('interactive');
-  });
-});
-
 describe('crashes', () => {
   it('SIGKILL between the Guance call and the chat answer: one comment, answer after restart', async () => {
     stack.guance.setLatency(4_000, 'reply/create');
-    const id = await say({ text: `#${issueUuid}#survives a crash` });
+    const id = await say(`#${issueUuid}#survives a crash`);
     await waitFor(() => commentsContaining('survives a crash').length > 0, 'the comment request', 20_000, 50);
     await bot.kill();
     stack.guance.setLatency(0);

@@ -154,7 +154,7 @@ describe('POST /lark/events (encrypt key and verification token set)', () => {
   });
 
   it('queues card.action.trigger by event id', async () => {
-    const { payload, eventId } = cardActionEvent({ messageId: 'om_card_1', value: { action: 'ack', issue: 'issue_abc' } });
+    const { payload, eventId } = cardActionEvent({ messageId: 'om_card_1', value: { action: 'ack', issue: `issue_${'abc1'.repeat(8)}` } });
     for (let i = 0; i < 2; i += 1) {
       const { body, headers } = sealed(payload);
       expect((await post('/lark/events', body, headers)).status).toBe(200);
@@ -172,7 +172,7 @@ describe('POST /lark/card (legacy callback URL)', () => {
 
   it('checks the SHA-1 signature and queues valid callbacks once', async () => {
     const before = await inboundIds();
-    const body = JSON.stringify(legacyCardCallback({ messageId: 'om_legacy_1', value: { action: 'resolve', issue: 'issue_abc' } }));
+    const body = JSON.stringify(legacyCardCallback({ messageId: 'om_legacy_1', value: { action: 'resolve', issue: `issue_${'abc1'.repeat(8)}` } }));
     expect((await post('/lark/card', body, { 'content-type': 'application/json' })).status).toBe(401);
     expect((await post('/lark/card', body, { ...signLegacyCard(body, 'wrong-token') })).status).toBe(401);
     expect(await inboundIds()).toEqual(before);

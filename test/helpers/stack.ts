@@ -2,9 +2,9 @@ import { startGuanceFake, type GuanceFake, type GuanceFakeOptions } from '../fak
 import { startLarkFake, type LarkFake, type LarkFakeOptions } from '../fakes/lark-server.js';
 import { botEnv, startBot, type BotProcess } from './bot-process.js';
 import { dropPrefix, testPrefix } from './redis.js';
-import { waitFor } from './wait.js';
+import { CHAT } from './cards.js';
 
-export const CHAT = 'oc_test_chat';
+export { CHAT, buttonLabels, cardOf, cardText, cardsFor, waitForCard } from './cards.js';
 
 /** Both fakes, a Redis prefix of our own, and the settings that point a bot at them. */
 export interface Stack {
@@ -54,33 +54,4 @@ export async function startStack(
       await dropPrefix(prefix);
     },
   };
-}
-
-/** The issue cards posted to the chat for an issue (interactive sends, not replies). */
-export const cardsFor = (stack: Stack, issueUuid: string) => stack.lark.cardsIn(CHAT).filter((m) => m.content.includes(issueUuid));
-export const cardOf = (stack: Stack, issueUuid: string) => cardsFor(stack, issueUuid)[0];
-/** Waits for the poller to post the issue's card, and returns it. */
-export const waitForCard = (stack: Stack, issueUuid: string, timeoutMs = 30_000) =>
-  waitFor(() => cardOf(stack, issueUuid), `a card for ${issueUuid}`, timeoutMs, 100);
-
-/** Texts of a card (header title and every element content), for assertions on what people see. */
-export function cardText(card: unknown): string {
-  return JSON.stringify(card);
-}
-
-export function buttonLabels(card: unknown): string[] {
-  const labels: string[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record.tag === 'button') {
-        const text = record.text as { content?: string } | undefined;
-        if (text?.content) labels.push(text.content);
-      }
-      Object.values(record).forEach(walk);
-    }
-  };
-  walk(card);
-  return labels;
 }

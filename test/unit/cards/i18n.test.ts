@@ -81,7 +81,7 @@ describe('t', () => {
     expect(t('en', 'answer.commentAdded', { title: 'DB down', time: '14:05' })).toBe('Comment added to "DB down" at 14:05');
     expect(t('en', 'answer.unknownIssue', { issue: 'issue_x' })).toBe('Unknown issue issue_x');
     expect(t('en', 'answer.guanceRefused', { message: 'bad' })).toBe('Guance refused: bad');
-    expect(t('en', 'answer.rateLimited')).toBe('Rate-limited by Guance, will retry');
+    expect(t('en', 'answer.waitingTitle')).toBe("Waiting for Guance's limit");
   });
 });
 

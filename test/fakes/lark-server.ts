@@ -83,6 +83,8 @@ export interface LarkFake extends HttpFake<RecordedRequest, Fault> {
   registerCardToken(token: string, messageId: string): void;
   /** Revoke every tenant token (later calls get 99991663); the next token call issues a new one. */
   invalidateTokens(): void;
+  /** Every tenant token this fake issued. */
+  issuedTokens(): string[];
   /** Clear requests, messages, card updates, faults, latency and denyContactRead; users and tokens stay valid. */
   reset(): void;
 }
@@ -170,6 +172,7 @@ export async function startLarkFake(options: LarkFakeOptions = {}): Promise<Lark
     addIncomingMessage: (input) => messages.addIncoming(input),
     registerCardToken: (token, messageId) => cards.register(token, messageId),
     invalidateTokens: () => tokens.invalidate(),
+    issuedTokens: () => [...tokens.issued],
     reset() {
       core.reset();
       messages.reset();

@@ -10,6 +10,7 @@ import { startLarkFake, type LarkFake, type LarkFakeOptions } from '../fakes/lar
 import type { LogLine } from './bot-process.js';
 import { CHAT } from './cards.js';
 import { JobsWatch } from './jobs-watch.js';
+import { assertNoSecretsLogged, secretsOfEnv, tenantTokens } from './log-secrets.js';
 import { encryptPayload, signEvent } from './lark-signing.js';
 import { TEST_REDIS_URL, dropPrefix, testPrefix } from './redis.js';
 import { waitFor } from './wait.js';
@@ -127,6 +128,7 @@ export async function startAppStack(label: string, options: AppStackOptions = {}
   const prefix = testPrefix(label);
   let app: App | undefined;
   let jobs: JobsWatch | undefined;
+  let logLines: LogLine[] = [];
   let closing: Promise<void> | undefined;
   const close = () => {
     // The fakes go first: a job still waiting on one of them fails at once (and is retried later, by nobody)
@@ -137,6 +139,9 @@ export async function startAppStack(label: string, options: AppStackOptions = {}
       await app?.stop();
       await jobs?.close();
       await dropPrefix(prefix);
+      // Checked last, so a leak fails the suite without leaving keys or servers behind.
+      const secrets = [...secretsOfEnv(appEnv(lark, guance, prefix, options.env)), ...tenantTokens(lark.issuedTokens())];
+      assertNoSecretsLogged(`in-process bot ${prefix}`, logLines.map((line) => JSON.stringify(line)), secrets);
     })();
     return closing;
   };
@@ -148,6 +153,7 @@ export async function startAppStack(label: string, options: AppStackOptions = {}
     options.config?.(config);
     await options.beforeStart?.({ lark, guance });
     const { log, lines } = memoryLogger(config);
+    logLines = lines;
     // Watching starts before the bot does, and reads the event streams from their start: no job goes unseen.
     const watch = new JobsWatch(prefix);
     jobs = watch;

@@ -1,5 +1,6 @@
 import { startGuanceFake, type GuanceFake, type GuanceFakeOptions } from '../fakes/guance-server.js';
 import { startLarkFake, type LarkFake, type LarkFakeOptions } from '../fakes/lark-server.js';
+import { assertNoSecretsLogged, secretsOfEnv, tenantTokens } from './log-secrets.js';
 import { botEnv, startBot, type BotProcess } from './bot-process.js';
 import { dropPrefix, testPrefix } from './redis.js';
 import { CHAT } from './cards.js';
@@ -50,8 +51,12 @@ export async function startStack(
     },
     async close() {
       await Promise.all(bots.map((bot) => bot.stop()));
+      const secrets = [...secretsOfEnv(env), ...tenantTokens(lark.issuedTokens())];
+      const lines = bots.flatMap((bot) => [...bot.logs.map((line) => JSON.stringify(line)), ...bot.stderr]);
       await Promise.all([lark.close(), guance.close()]);
       await dropPrefix(prefix);
+      // Checked last, so a leak fails the suite without leaving keys or servers behind.
+      assertNoSecretsLogged(`bots of ${prefix}`, lines, secrets);
     },
   };
 }

@@ -12,6 +12,8 @@ const TokenBody = z.object({ app_id: z.string(), app_secret: z.string() });
 export class TenantTokens {
   /** token → expiry (ms). */
   private readonly valid = new Map<string, number>();
+  /** Every token ever handed out (invalidated ones too): tests check none of them reached a log. */
+  readonly issued: string[] = [];
   private current: { token: string; expiresAt: number } | undefined;
 
   constructor(
@@ -30,6 +32,7 @@ export class TenantTokens {
     if (!current || !this.valid.has(current.token) || current.expiresAt - now < TOKEN_RENEW_BELOW_S * SECOND) {
       current = { token: `t-${randomHex(20)}`, expiresAt: now + TOKEN_TTL_S * SECOND };
       this.valid.set(current.token, current.expiresAt);
+      this.issued.push(current.token);
       this.current = current;
     }
     const expire = Math.floor((current.expiresAt - now) / SECOND);

@@ -72,8 +72,10 @@ export function startWorkers(registry: JobRegistry, ctx: Ctx, connection: Redis)
     worker.on('failed', (job, error) => {
       const final = !job || error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
       ctx.metrics.inc('jobs_failed_total', { queue, final: String(final) });
-      const log = final ? ctx.log.error.bind(ctx.log) : ctx.log.warn.bind(ctx.log);
-      log(final ? 'job failed for good' : 'job attempt failed, will retry', {
+      // A scheduled job's next tick is its retry: while Guance is down that is a warning each tick, not an error.
+      const scheduled = job?.repeatJobKey !== undefined;
+      const log = final && !scheduled ? ctx.log.error.bind(ctx.log) : ctx.log.warn.bind(ctx.log);
+      log(final ? (scheduled ? 'scheduled job failed; the next tick retries' : 'job failed for good') : 'job attempt failed, will retry', {
         queue,
         job: job?.name,
         jobId: job?.id,

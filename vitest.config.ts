@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // e2e suites start child processes on their own ports and Redis prefixes; files may run in parallel.
     fileParallelism: true,
-    maxWorkers: 2,
+    // Three on a 2-core machine: most tests wait on timers (polls, sync rounds, Lark's limits), not on the CPU.
+    maxWorkers: 3,
   },
 });

@@ -20,8 +20,13 @@ function threadTexts(s: Stack, messageId: string): string[] {
 const countOf = (texts: string[], needle: string) => texts.filter((text) => text.includes(needle)).length;
 
 
-/** Long enough for two more sync rounds (every 10 s) to have looked at an active issue. */
-const afterMoreRounds = () => sleep(25_000);
+/** Sync rounds that checked something, logged by any bot of the stack (killed ones included). */
+const roundsDone = (s: Stack) => s.bots.reduce((n, bot) => n + bot.logs.filter((line) => line.message === 'sync round done').length, 0);
+/** Two more rounds have looked at the (active, followed) issue: anything they would post is posted. */
+async function afterMoreRounds(s: Stack) {
+  const start = roundsDone(s);
+  await waitFor(() => roundsDone(s) >= start + 2, 'two more sync rounds', 60_000, 100);
+}
 
 /** Issues created before the bot's first poll count as history and get no card; start, then wait for that poll. */
 async function startBotAndFirstPoll(s: Stack) {
@@ -51,7 +56,7 @@ describe('what people do in Guance reaches the card', () => {
     const replicas = await Promise.all([stack.startBot(), stack.startBot()]);
     stack.guance.addReply(issue.uuid, { content: 'note three', authorName: 'Bob' });
     await waitFor(() => countOf(thread(), 'note two') > 0 && countOf(thread(), 'note three') > 0, 'notes two and three', 120_000, 200);
-    await afterMoreRounds();
+    await afterMoreRounds(stack);
 
     // Killed while Lark holds the answer to the post: the next process posts again with the same uuid.
     stack.lark.setLatency(6_000, /\/reply$/);
@@ -62,7 +67,7 @@ describe('what people do in Guance reaches the card', () => {
     stack.lark.setLatency(0);
     await stack.startBot();
     await waitFor(() => stack!.lark.requestsMatching(/\/reply$/).length > repliesBefore + 1, 'the repeated post of note four', 90_000, 200);
-    await afterMoreRounds();
+    await afterMoreRounds(stack);
 
     const texts = thread();
     expect(texts.map((text) => /note (one|two|three|four)/.exec(text)?.[1])).toEqual(['one', 'two', 'three', 'four']);

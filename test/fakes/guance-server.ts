@@ -15,7 +15,7 @@ import { startHttpFake, type HttpFake } from './core/http-fake.js';
 import { busiestWindow, RateWindow } from './core/rate-window.js';
 import type { FakeRequest, RecordedRequest } from './core/request.js';
 import { findRoute } from './core/routes.js';
-import type { DropFault } from './core/rules.js';
+import type { CoreFault } from './core/rules.js';
 import { Channels } from './guance/channels.js';
 import { Issues, type NewIssue } from './guance/issues.js';
 import { Replies } from './guance/replies.js';
@@ -43,8 +43,8 @@ export type GuanceFault =
   | { kind: 'status'; status: number; errorCode?: string; message?: string }
   /** The limiter's own answer: 401 `ft.TriggerApiAkCurrentLimiting`. */
   | { kind: 'rateLimited' }
-  /** Destroy the socket without answering. */
-  | DropFault;
+  /** Destroy the socket without answering (`drop`), or after handling the request (`dropAfterWork`). */
+  | CoreFault;
 
 export interface GuanceFakeOptions {
   port?: number;

@@ -122,6 +122,17 @@ describe('faults in the Lark wire format, and reset', () => {
     expect(limited.json).toEqual({ code: 99991400, msg: 'request trigger frequency limit' });
   });
 
+  it('dropAfterWork: the message exists but the answer is lost; a retry with the same uuid finds it', async () => {
+    kit.fake.failNext('POST /open-apis/im/v1/messages', { kind: 'dropAfterWork' });
+    await expect(sendText('lost answer', { uuid: 'uuid-lost-1' })).rejects.toThrow();
+    expect(kit.fake.messages).toHaveLength(1);
+    expect(kit.fake.requests.at(-1)).toMatchObject({ path: '/open-apis/im/v1/messages', status: 0 });
+    const retried = await sendText('lost answer', { uuid: 'uuid-lost-1' });
+    expect(retried.status).toBe(200);
+    expect(at(retried.json, 'data', 'message_id')).toBe(kit.fake.messages[0]?.message_id);
+    expect(kit.fake.messages).toHaveLength(1);
+  });
+
   it('reset clears records, faults and latency but keeps tokens and users', async () => {
     await sendText('before');
     kit.fake.failNext('bot/v3/info', { kind: 'status', status: 503 });

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { startHttpFake, type HttpFake, type Reply } from './core/http-fake.js';
 import type { FakeRequest, RecordedRequest } from './core/request.js';
 import { findRoute, type Route } from './core/routes.js';
-import type { DropFault } from './core/rules.js';
+import type { CoreFault } from './core/rules.js';
 import { CardTokens, type CardUpdate } from './lark/cards.js';
 import { LarkMessages, type FakeMessage, type IncomingMessageInput, type UrgentKind } from './lark/messages.js';
 import { TenantTokens } from './lark/tokens.js';
@@ -38,8 +38,8 @@ export type Fault =
   | { kind: 'status'; status: number; code?: number; msg?: string; body?: string }
   /** HTTP 429 + x-ogw-ratelimit-limit (`limit`, default 100) + x-ogw-ratelimit-reset + code 99991400. */
   | { kind: 'rateLimit'; resetSeconds: number; limit?: number }
-  /** Destroy the socket without answering. */
-  | DropFault;
+  /** Destroy the socket without answering (`drop`), or after handling the request (`dropAfterWork`). */
+  | CoreFault;
 
 export interface LarkFakeOptions {
   port?: number;
@@ -182,7 +182,7 @@ export async function startLarkFake(options: LarkFakeOptions = {}): Promise<Lark
   };
 }
 
-function faultReply(fault: Exclude<Fault, DropFault>): Reply {
+function faultReply(fault: Exclude<Fault, CoreFault>): Reply {
   if (fault.kind === 'rateLimit') {
     return {
       status: 429,

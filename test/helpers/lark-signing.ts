@@ -2,10 +2,18 @@ import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto
 
 /** Encrypts a payload the way Lark does: AES-256-CBC, key sha256(encryptKey), body {"encrypt": base64(iv‖ct)}. */
 export function encryptPayload(payload: unknown, encryptKey: string): string {
+  return encryptText(JSON.stringify(payload), encryptKey);
+}
+
+/**
+ * The same sealing for any plaintext: the fuzz seals text that is not JSON, or JSON written by hand that
+ * JSON.stringify cannot produce (10,000 levels deep, raw NUL bytes, invalid UTF-8).
+ */
+export function encryptText(plaintext: string | Buffer, encryptKey: string): string {
   const key = createHash('sha256').update(encryptKey).digest();
   const iv = randomBytes(16);
   const cipher = createCipheriv('aes-256-cbc', key, iv);
-  const data = Buffer.concat([iv, cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
+  const data = Buffer.concat([iv, typeof plaintext === 'string' ? cipher.update(plaintext, 'utf8') : cipher.update(plaintext), cipher.final()]);
   return JSON.stringify({ encrypt: data.toString('base64') });
 }
 

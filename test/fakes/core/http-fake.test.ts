@@ -5,9 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHttpFake, type HttpFake, type Reply } from './http-fake.js';
 import type { RecordedRequest } from './request.js';
-import type { DropFault } from './rules.js';
+import type { CoreFault } from './rules.js';
 
-type TestFault = { kind: 'status'; status: number; text?: string } | DropFault;
+type TestFault = { kind: 'status'; status: number; text?: string } | CoreFault;
 
 let fake: HttpFake<RecordedRequest, TestFault>;
 let handled: string[];
@@ -106,6 +106,18 @@ describe('faults', () => {
     await expect(call('GET', '/x?fail=yes')).rejects.toThrow();
     expect(fake.requests.at(-1)).toMatchObject({ path: '/x', status: 0 });
     expect((await call('GET', '/x?fail=yes')).status).toBe(200);
+  });
+
+  it('dropAfterWork handles the request (state changes), then closes the socket without the answer', async () => {
+    fake.failNext('POST /orders', { kind: 'dropAfterWork' });
+    await expect(call('POST', '/orders', '{}')).rejects.toThrow();
+    expect(handled).toEqual(['POST /orders']);
+    expect(fake.requests.at(-1)).toMatchObject({ path: '/orders', status: 0 });
+    // A handler error is lost the same way, and the next request is answered again.
+    fake.failNext('/boom', { kind: 'dropAfterWork' });
+    await expect(call('GET', '/boom')).rejects.toThrow();
+    expect((await call('POST', '/orders', '{}')).status).toBe(200);
+    expect(handled).toEqual(['POST /orders', 'POST /orders']);
   });
 
   it('times must be a positive integer', () => {

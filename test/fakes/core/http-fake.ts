@@ -5,7 +5,8 @@
  * Timing model, the same for every fake: a request is recorded and decided (the fake's state
  * changes) as soon as its body has arrived; latency only delays the answer. So "timeout, then retry
  * with the same idempotency key" behaves as on the real platform. An injected fault replaces the
- * decision entirely: a faulted request changes no state.
+ * decision entirely: a faulted request changes no state, except `dropAfterWork` (the answer is lost
+ * after the work was done, as when a connection breaks on the way back).
  *
  * A fake supplies only its wire format and its rules: `handle` (routes + state), `faultReply`
  * (what an injected fault looks like on its wire) and `errorReply` (what a thrown error looks like).
@@ -13,7 +14,7 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { matchesRequest, readRequest, type FakeRequest, type RecordedRequest, type RequestMatch } from './request.js';
-import { FaultRules, LatencyRules, type DropFault } from './rules.js';
+import { FaultRules, LatencyRules, type CoreFault } from './rules.js';
 
 export interface Reply<B = unknown> {
   status: number;
@@ -40,8 +41,8 @@ export interface HttpFakeOptions<R extends RecordedRequest, F extends { kind: st
   newRecord(base: RecordedRequest): R;
   /** Answers a request no fault took: routing, auth, state. Synchronous, so state changes on arrival. */
   handle(req: FakeRequest<R>): Reply<B>;
-  /** The fake's wire format for an injected fault (`drop` is the core's). */
-  faultReply(fault: Exclude<F, DropFault>, req: FakeRequest<R>): Reply<B>;
+  /** The fake's wire format for an injected fault (`drop` and `dropAfterWork` are the core's). */
+  faultReply(fault: Exclude<F, CoreFault>, req: FakeRequest<R>): Reply<B>;
   /** The fake's wire format for an error thrown by `handle` (business errors; bugs answer 500). */
   errorReply(err: unknown): Reply<B>;
   /** Sees every decided outcome, faults included, before latency: fill own record fields, count. */
@@ -96,8 +97,16 @@ export async function startHttpFake<R extends RecordedRequest, F extends { kind:
   const decide = (req: FakeRequest<R>): Outcome<B> => {
     const fault = faults.take(req.record);
     if (fault?.kind === 'drop') return 'drop';
+    if (fault?.kind === 'dropAfterWork') {
+      try {
+        options.handle(req);
+      } catch {
+        // Whatever the handler decided, business error or not, the client is not told.
+      }
+      return 'drop';
+    }
     try {
-      return fault !== undefined ? options.faultReply(fault as Exclude<F, DropFault>, req) : options.handle(req);
+      return fault !== undefined ? options.faultReply(fault as Exclude<F, CoreFault>, req) : options.handle(req);
     } catch (err) {
       return options.errorReply(err);
     }

@@ -6,6 +6,17 @@ export interface DropFault {
   kind: 'drop';
 }
 
+/**
+ * The request is handled (its state changes, as if answered), then the socket is closed without the
+ * answer: the work was done but the client cannot know. A retry must find it done (idempotency keys).
+ */
+export interface DropAfterWorkFault {
+  kind: 'dropAfterWork';
+}
+
+/** The faults the core itself carries out; a fake's `faultReply` never sees them. */
+export type CoreFault = DropFault | DropAfterWorkFault;
+
 /** Faults in the order they were set; a request takes the first that matches and still has uses. */
 export class FaultRules<F, R extends RecordedRequest = RecordedRequest> {
   private rules: { match: RequestMatch<R>; fault: F; remaining: number }[] = [];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { botEnv, startBot, type BotProcess } from '../helpers/bot-process.js';
+import { startAppStack, type AppStack } from '../../helpers/app-stack.js';
 import {
   cardActionEvent,
   encryptPayload,
@@ -8,29 +8,19 @@ import {
   messageEvent,
   signEvent,
   signLegacyCard,
-} from '../helpers/lark-signing.js';
-import { jobsIn } from '../helpers/queues.js';
-import { dropPrefix, testPrefix } from '../helpers/redis.js';
-import { waitFor } from '../helpers/wait.js';
+} from '../../helpers/lark-signing.js';
+import { jobsIn } from '../../helpers/queues.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const ENCRYPT_KEY = 'e2e-encrypt-key-0123456789';
 const TOKEN = 'test-verification-token';
-const APP_SECRET = 'e2e-app-secret-value';
-const prefix = testPrefix('ingress');
-let bot: BotProcess;
+let stack: AppStack;
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/lark/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/lark/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
 async function post(path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
-  const response = await fetch(`${bot.url}${path}`, { method: 'POST', headers, body });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: response.status, json };
+  const answer = await stack.post(path, body, headers);
+  return { status: answer.status, json: 'text' in answer.json && Object.keys(answer.json).length === 1 ? answer.json.text : answer.json };
 }
 
 /** Encrypts and signs like Lark does. */
@@ -41,25 +31,14 @@ function sealed(payload: unknown, options: { timestamp?: string; key?: string } 
 
 /** Every job the ingress queued: messages on "inbound", card clicks on "clicks". */
 const inboundIds = async () =>
-  [...(await jobsIn(prefix, 'inbound')), ...(await jobsIn(prefix, 'clicks'))].map((job) => job.id).sort();
+  [...(await jobsIn(stack.prefix, 'inbound')), ...(await jobsIn(stack.prefix, 'clicks'))].map((job) => job.id).sort();
 
 beforeAll(async () => {
-  bot = await startBot(
-    botEnv({
-      REDIS_KEY_PREFIX: prefix,
-      LARK_ENCRYPT_KEY: ENCRYPT_KEY,
-      LARK_VERIFICATION_TOKEN: TOKEN,
-      LARK_APP_SECRET: APP_SECRET,
-      // Nothing in this suite may call out; these addresses refuse connections.
-      LARK_DOMAIN: 'http://127.0.0.1:9',
-      GUANCE_OPENAPI_URL: 'http://127.0.0.1:9',
-    }),
-  );
+  stack = await startAppStack('ingress', { env: { LARK_ENCRYPT_KEY: ENCRYPT_KEY, LARK_VERIFICATION_TOKEN: TOKEN } });
 });
 
 afterAll(async () => {
-  await bot?.stop();
-  await dropPrefix(prefix);
+  await stack?.close();
 });
 
 describe('POST /lark/events (encrypt key and verification token set)', () => {
@@ -85,12 +64,12 @@ describe('POST /lark/events (encrypt key and verification token set)', () => {
     const { body, headers } = sealed(again);
     expect((await post('/lark/events', body, headers)).status).toBe(200);
 
-    await bot.waitForLog((l) => l.message === 'message received' && l.messageId === messageId, 'the worker to handle it');
+    await stack.waitForLog((l) => l.message === 'message received' && l.messageId === messageId, 'the worker to handle it');
     const jobs = (await inboundIds()).filter((id) => id?.includes(messageId));
     expect(jobs).toEqual([`msg-${messageId}`]);
     await new Promise((r) => setTimeout(r, 300));
     // Lark is unreachable in this suite, so the job itself may be retried; it is one job, started once first.
-    expect(bot.logs.filter((l) => l.message === 'message received' && l.messageId === messageId && l.attempt === 1)).toHaveLength(1);
+    expect(stack.logs.filter((l) => l.message === 'message received' && l.messageId === messageId && l.attempt === 1)).toHaveLength(1);
   });
 
   it('accepts the constructed doc vector (signature over the raw bytes, old timestamp logged)', async () => {
@@ -100,21 +79,14 @@ describe('POST /lark/events (encrypt key and verification token set)', () => {
       raw_body: string;
     };
     // The vector is signed with its own key; a bot configured with it accepts the exact bytes.
-    const other = await startBot(
-      botEnv({ REDIS_KEY_PREFIX: prefix, LARK_ENCRYPT_KEY: vector.encrypt_key, LARK_DOMAIN: 'http://127.0.0.1:9' }),
-    );
+    const other = await startAppStack('ingress-vector', { env: { LARK_ENCRYPT_KEY: vector.encrypt_key } });
     try {
-      const response = await fetch(`${other.url}/lark/events`, { method: 'POST', headers: vector.headers, body: vector.raw_body });
-      expect(response.status).toBe(200);
+      expect((await other.post('/lark/events', vector.raw_body, vector.headers)).status).toBe(200);
       await other.waitForLog((l) => l.message === 'Lark request timestamp is far from now (accepted)', 'the skew warning');
-      const tampered = await fetch(`${other.url}/lark/events`, {
-        method: 'POST',
-        headers: vector.headers,
-        body: vector.raw_body.replace('{"encrypt"', '{ "encrypt"'),
-      });
+      const tampered = await other.post('/lark/events', vector.raw_body.replace('{"encrypt"', '{ "encrypt"'), vector.headers);
       expect(tampered.status).toBe(401);
     } finally {
-      await other.stop();
+      await other.close();
     }
   });
 
@@ -150,7 +122,7 @@ describe('POST /lark/events (encrypt key and verification token set)', () => {
     expect(await post('/lark/events', unknown.body, unknown.headers)).toEqual({ status: 200, json: {} });
 
     expect(await inboundIds()).toEqual(before);
-    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+    expect((await stack.request.get('/healthz')).status).toBe(200);
   });
 
   it('queues card.action.trigger by event id', async () => {
@@ -181,16 +153,16 @@ describe('POST /lark/card (legacy callback URL)', () => {
     expect((await post('/lark/card', body, headers)).status).toBe(200);
     expect((await post('/lark/card', body, signLegacyCard(body, TOKEN))).status).toBe(200);
     await waitFor(async () => (await inboundIds()).length === before.length + 1, 'one legacy card job');
-    await bot.waitForLog((l) => l.message === 'card action received' && l.style === 'legacy', 'the worker to see it');
+    await stack.waitForLog((l) => l.message === 'card action received' && l.style === 'legacy', 'the worker to see it');
   });
 });
 
 describe('metrics', () => {
   it('GET /metrics answers Prometheus text with the ingress counters and the budget gauges', async () => {
-    const response = await fetch(`${bot.url}/metrics`);
+    const response = await stack.request.get('/metrics');
     expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('text/plain');
-    const text = await response.text();
+    expect(response.headers['content-type']).toContain('text/plain');
+    const text = response.text;
     expect(text).toMatch(/^# TYPE larkbot_events_received_total counter$/m);
     expect(text).toMatch(/^larkbot_events_received_total\{[^}]*type="im.message.receive_v1"[^}]*\} \d+$/m);
     expect(text).toMatch(/^larkbot_events_rejected_total\{[^}]*reason="verification"[^}]*\} \d+$/m);
@@ -199,8 +171,8 @@ describe('metrics', () => {
 });
 
 describe('logs', () => {
-  it('never contain a secret', () => {
-    const text = JSON.stringify(bot.logs) + bot.stderr.join('');
-    for (const secret of [ENCRYPT_KEY, TOKEN, APP_SECRET]) expect(text).not.toContain(secret);
+  it('never contain a secret (every stack also checks this when it closes: test/helpers/log-secrets.ts)', () => {
+    const text = JSON.stringify(stack.logs);
+    for (const secret of [ENCRYPT_KEY, TOKEN, stack.config.lark.appSecret, ...stack.lark.issuedTokens()]) expect(text).not.toContain(secret);
   });
 });

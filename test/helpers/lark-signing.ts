@@ -25,25 +25,26 @@ export interface SignedHeaders extends Record<string, string> {
 }
 
 /** Headers as Lark sends them: hex(hash(timestamp + nonce + secret + rawBody)), computed here independently of src/. */
-function signed(algorithm: 'sha256' | 'sha1', rawBody: string, secret: string, timestamp: string): SignedHeaders {
+function signed(algorithm: 'sha256' | 'sha1', rawBody: string | Buffer, secret: string, timestamp: string): SignedHeaders {
   const nonce = randomUUID();
   return {
     'content-type': 'application/json',
     'x-lark-request-timestamp': timestamp,
     'x-lark-request-nonce': nonce,
-    'x-lark-signature': createHash(algorithm).update(timestamp + nonce + secret + rawBody).digest('hex'),
+    // Over the bytes as sent: a body that is not valid UTF-8 (the fuzz sends some) must still be signed correctly.
+    'x-lark-signature': createHash(algorithm).update(timestamp + nonce + secret).update(rawBody).digest('hex'),
   };
 }
 
 const nowSeconds = () => String(Math.floor(Date.now() / 1000));
 
 /** Events and new-style card callbacks (signed with the encrypt key). */
-export function signEvent(rawBody: string, encryptKey: string, timestamp = nowSeconds()): SignedHeaders {
+export function signEvent(rawBody: string | Buffer, encryptKey: string, timestamp = nowSeconds()): SignedHeaders {
   return signed('sha256', rawBody, encryptKey, timestamp);
 }
 
 /** Legacy card callbacks (signed with the verification token). */
-export function signLegacyCard(rawBody: string, verificationToken: string, timestamp = nowSeconds()): SignedHeaders {
+export function signLegacyCard(rawBody: string | Buffer, verificationToken: string, timestamp = nowSeconds()): SignedHeaders {
   return signed('sha1', rawBody, verificationToken, timestamp);
 }
 

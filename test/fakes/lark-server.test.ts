@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as lark from '@larksuiteoapi/node-sdk';
-import { ALICE, BOB, CHAT, at, sharedCard, str, useLarkFake, v2Card } from './lark/test-kit.js';
+import { ALICE, BOB, CHAT, at, sharedCard, useLarkFake } from './lark/test-kit.js';
 
 const silentLogger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
 const kit = useLarkFake();
-const { call, fetchToken, restart, send, sendText, reply } = kit;
+const { call, fetchToken, restart, sendText, reply } = kit;
 
 describe('auth and routing', () => {
   it('issues tenant tokens (not wrapped in data) and enforces them', async () => {
@@ -80,21 +80,6 @@ describe('contact and card update', () => {
     expect([denied.status, denied.json]).toEqual([400, { code: 41050, msg: 'no user authority error' }]);
     kit.fake.denyContactRead(false);
     expect((await call('GET', `/open-apis/contact/v3/users/${BOB.open_id}`)).status).toBe(200);
-  });
-
-  it('updates a card by callback token at most twice', async () => {
-    const id = str((await send(CHAT, 'interactive', sharedCard('v0'))).json, 'data', 'message_id');
-    kit.fake.registerCardToken('c-abc', id);
-    const card = JSON.parse(sharedCard('delayed')) as unknown;
-    const path = '/open-apis/interactive/v1/card/update';
-    expect((await call('POST', path, { token: 'c-abc', card })).json).toEqual({ code: 0, msg: 'ok' });
-    expect(kit.fake.getMessage(id)?.card).toMatchObject({ elements: [{ content: 'delayed' }] });
-    expect((await call('POST', path, { token: 'c-abc', card })).status).toBe(200);
-    const third = await call('POST', path, { token: 'c-abc', card });
-    expect([third.status, at(third.json, 'code')]).toEqual([400, 300040]);
-    expect(at((await call('POST', path, { token: 'bad', card })).json, 'code')).toBe(300020);
-    expect((await call('POST', path, { token: 'c-unregistered', card })).status).toBe(200);
-    expect(kit.fake.cardUpdates.map((u) => [u.token, u.message_id])).toEqual([['c-abc', id], ['c-abc', id], ['c-unregistered', undefined]]);
   });
 });
 
@@ -190,14 +175,6 @@ describe('@larksuiteoapi/node-sdk against the fake', () => {
       data: { user_id_list: [ALICE.open_id, 'ou_ghost'] },
     });
     expect(urgent.data?.invalid_user_id_list).toEqual(['ou_ghost']);
-
-    kit.fake.registerCardToken('c-sdk', messageId);
-    const updated: unknown = await client.request({
-      method: 'POST',
-      url: '/open-apis/interactive/v1/card/update',
-      data: { token: 'c-sdk', card: JSON.parse(v2Card('delayed')) as unknown },
-    });
-    expect(updated).toEqual({ code: 0, msg: 'ok' });
 
     kit.fake.failNext('im/v1/messages', { kind: 'rateLimit', resetSeconds: 3 });
     const err: unknown = await client.im.v1.message

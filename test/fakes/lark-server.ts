@@ -16,14 +16,12 @@ import { startHttpFake, type HttpFake, type Reply } from './core/http-fake.js';
 import type { FakeRequest, RecordedRequest } from './core/request.js';
 import { findRoute, type Route } from './core/routes.js';
 import type { CoreFault } from './core/rules.js';
-import { CardTokens, type CardUpdate } from './lark/cards.js';
 import { LarkMessages, type FakeMessage, type IncomingMessageInput, type UrgentKind } from './lark/messages.js';
 import { TenantTokens } from './lark/tokens.js';
 import { LarkUsers, type FakeUser } from './lark/users.js';
 import { LarkApiError, ok } from './lark/wire.js';
 
 export type { RecordedRequest, RequestMatch } from './core/request.js';
-export type { CardUpdate } from './lark/cards.js';
 export type { FakeMessage, FakeUrgent, IncomingMessageInput } from './lark/messages.js';
 export type { FakeUser } from './lark/users.js';
 
@@ -66,8 +64,6 @@ export interface LarkFake extends HttpFake<RecordedRequest, Fault> {
   botName: string;
   /** Every message created by send or reply, in order. Cleared in place by reset(). */
   messages: FakeMessage[];
-  /** Accepted POST interactive/v1/card/update calls, in order. */
-  cardUpdates: CardUpdate[];
   addUser(user: FakeUser): void;
   /** Make GET contact/v3/users/:id answer 400 {code:41050,msg:"no user authority error"}. */
   denyContactRead(deny: boolean): void;
@@ -79,8 +75,6 @@ export interface LarkFake extends HttpFake<RecordedRequest, Fault> {
   getMessage(messageId: string): FakeMessage | undefined;
   /** Register a message the app did NOT send (e.g. a user's message from an event) so it can be replied to. */
   addIncomingMessage(input: IncomingMessageInput): FakeMessage;
-  /** Map a card callback token ("c-…") to a message so interactive/v1/card/update updates its card. */
-  registerCardToken(token: string, messageId: string): void;
   /** Revoke every tenant token (later calls get 99991663); the next token call issues a new one. */
   invalidateTokens(): void;
   /** Every tenant token this fake issued. */
@@ -115,7 +109,6 @@ export async function startLarkFake(options: LarkFakeOptions = {}): Promise<Lark
     },
     users,
   );
-  const cards = new CardTokens(now, (id) => messages.get(id));
 
   const route = (method: string, pattern: RegExp, handle: LarkRoute['handle'], auth = true): LarkRoute =>
     ({ method, pattern, handle, auth, json: method !== 'GET' });
@@ -131,7 +124,6 @@ export async function startLarkFake(options: LarkFakeOptions = {}): Promise<Lark
     route('PATCH', /^\/open-apis\/im\/v1\/messages\/([^/]+)$/, ([id = ''], req) => messages.patchCard(id, req.body)),
     route('POST', /^\/open-apis\/contact\/v3\/users\/batch_get_id$/, (_p, req) => users.batchGetId(req.query, req.body)),
     route('GET', /^\/open-apis\/contact\/v3\/users\/(?!batch_get_id$)([^/]+)$/, ([id = ''], req) => users.get(id, req.query)),
-    route('POST', /^\/open-apis\/interactive\/v1\/card\/update$/, (_p, req) => cards.update(req.body)),
   ];
 
   const handle = ({ record, invalidJson, tooLarge }: FakeRequest): Reply => {
@@ -161,7 +153,6 @@ export async function startLarkFake(options: LarkFakeOptions = {}): Promise<Lark
     botOpenId,
     botName,
     messages: messages.sent,
-    cardUpdates: cards.updates,
     addUser: (user) => users.add(user),
     denyContactRead(deny) {
       users.denyContactRead = deny;
@@ -170,13 +161,11 @@ export async function startLarkFake(options: LarkFakeOptions = {}): Promise<Lark
     repliesTo: (messageId) => messages.repliesTo(messageId),
     getMessage: (messageId) => messages.get(messageId),
     addIncomingMessage: (input) => messages.addIncoming(input),
-    registerCardToken: (token, messageId) => cards.register(token, messageId),
     invalidateTokens: () => tokens.invalidate(),
     issuedTokens: () => [...tokens.issued],
     reset() {
       core.reset();
       messages.reset();
-      cards.clear();
       users.denyContactRead = false;
     },
   };

@@ -1,27 +1,14 @@
 /**
- * Card and content rules of the Lark fake, and the delayed card update by callback token
- * (../shared/reference/lark-platform.md §4.3, §5, §6.2–6.4).
+ * Card and content rules of the Lark fake (../shared/reference/lark-platform.md §5, §6.2–6.4).
  */
-import { z } from 'zod';
-import type { Reply } from '../core/http-fake.js';
-import { SECOND, fail, invalidParam, isRecord, ok, validate } from './wire.js';
+import { fail, invalidParam, isRecord } from './wire.js';
 
 const CARD_LIMIT_BYTES = 30 * 1024;
 const TEXT_LIMIT_BYTES = 150 * 1024;
-const CARD_TOKEN_TTL_MS = 30 * 60 * SECOND;
-const CARD_TOKEN_MAX_USES = 2;
 const MSG_TYPES = new Set([
   'text', 'post', 'image', 'file', 'audio', 'media', 'sticker', 'interactive', 'share_chat', 'share_user', 'system',
 ]);
 
-/** One call of POST /open-apis/interactive/v1/card/update that was accepted. */
-export interface CardUpdate {
-  token: string;
-  card: Record<string, unknown>;
-  /** The message registered for the token with registerCardToken, if any. */
-  message_id?: string;
-  at: number;
-}
 
 /** Returns the "ext=" detail of a 230099 error, or undefined when the card looks valid. */
 function cardIssue(card: Record<string, unknown>): string | undefined {
@@ -82,62 +69,4 @@ export function parseContent(msgType: string, content: string, op: 'create' | 'u
     if (issue !== undefined) cardError(issue);
   }
   return parsed;
-}
-
-const CardUpdateBody = z.object({ token: z.string(), card: z.record(z.string(), z.unknown()) });
-
-/** The card a token's update replaces (the message store's entry). */
-interface CardTarget {
-  card?: unknown;
-  content: string;
-  update_time: number;
-}
-
-/** Callback tokens ("c-…"): valid 30 min from first sight, two updates each. */
-export class CardTokens {
-  /** Accepted updates, in order. Cleared in place by clear(). */
-  readonly updates: CardUpdate[] = [];
-  private readonly tokens = new Map<string, { issuedAt: number; uses: number; messageId?: string }>();
-
-  constructor(
-    private readonly now: () => number,
-    private readonly target: (messageId: string) => CardTarget | undefined,
-  ) {}
-
-  register(token: string, messageId: string): void {
-    const existing = this.tokens.get(token);
-    this.tokens.set(token, { issuedAt: existing?.issuedAt ?? this.now(), uses: existing?.uses ?? 0, messageId });
-  }
-
-  /** POST interactive/v1/card/update. */
-  update(body: unknown): Reply {
-    const req = validate(CardUpdateBody, body);
-    if (!req.token.startsWith('c-')) fail(300020, 'card token format is invalid, it must start with "c-"');
-    const now = this.now();
-    const entry = this.tokens.get(req.token) ?? { issuedAt: now, uses: 0 };
-    this.tokens.set(req.token, entry);
-    if (now - entry.issuedAt > CARD_TOKEN_TTL_MS) fail(300030, 'card token expired, it is valid for 30 minutes');
-    if (entry.uses >= CARD_TOKEN_MAX_USES) fail(300040, 'card token has been used up, it can update a card at most twice');
-    const card = req.card;
-    const issue = cardIssue(card);
-    if (issue !== undefined) fail(230099, `Failed to update card content, ext=${issue}`);
-    if (!isSharedCard(card) && !Array.isArray(card.open_ids)) {
-      fail(300090, 'open_ids is required to update an exclusive card (JSON 1.0 without config.update_multi=true)');
-    }
-    entry.uses += 1;
-    this.updates.push({ token: req.token, card, ...(entry.messageId !== undefined ? { message_id: entry.messageId } : {}), at: now });
-    const target = entry.messageId !== undefined ? this.target(entry.messageId) : undefined;
-    if (target) {
-      const { open_ids: _openIds, ...shown } = card;
-      target.card = shown;
-      target.content = JSON.stringify(shown);
-      target.update_time = now;
-    }
-    return ok({}, 'ok');
-  }
-
-  clear(): void {
-    this.updates.length = 0;
-    this.tokens.clear();
-  }
 }

@@ -29,7 +29,7 @@ export interface FakeMessage {
   message_id: string;
   chat_id: string;
   msg_type: string;
-  /** The JSON string as sent; replaced by PATCH and by interactive/v1/card/update. */
+  /** The JSON string as sent; replaced by PATCH. */
   content: string;
   /** Parsed content when msg_type === 'interactive' (latest version after updates). */
   card?: unknown;

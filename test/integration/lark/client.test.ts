@@ -176,16 +176,6 @@ describe('LarkClient against the fake', () => {
     expect(fake.getMessage(sent.messageId)?.patches).toHaveLength(7);
   });
 
-  it('updateCardByToken updates the card behind a callback token', async () => {
-    const lc = client();
-    const sent = await lc.sendCard(CHAT, card('clicked?'), 'delayed-1');
-    fake.registerCardToken('c-delayed-token-1', sent.messageId);
-    await lc.updateCardByToken('c-delayed-token-1', card('done'));
-    expect(fake.cardUpdates).toHaveLength(1);
-    expect(fake.cardUpdates[0]?.token).toBe('c-delayed-token-1');
-    expect(fake.getMessage(sent.messageId)?.card).toEqual(card('done'));
-  });
-
   it('urgent buzzes the valid ids and returns the invalid ones', async () => {
     const lc = client();
     const sent = await lc.sendCard(CHAT, card('urgent'), 'urgent-1');

@@ -16,9 +16,18 @@ export type IngressHandler<T extends RoutedType> = (
 
 export const ok = (body: unknown = {}): IngressAnswer => ({ status: 200, body });
 
+/**
+ * Event types named in `events_ignored_total` before the rest count as `other`. The type is the sender's free
+ * text: one series per distinct string would grow /metrics without end (label values must stay bounded,
+ * src/metrics.ts). Lark's own type names (`im.chat.member.bot.added_v1`, v1 `add_bot`) fit the pattern.
+ */
+const MAX_IGNORED_TYPE_LABELS = 50;
+const TYPE_LABEL = /^[A-Za-z0-9_.-]{1,64}$/;
+
 /** Event type → ingress handler. Unknown types are acknowledged and ignored; a full queue means 503 so Lark retries. */
 export class Router {
   private readonly handlers = new Map<string, IngressHandler<RoutedType>>();
+  private readonly ignoredTypeLabels = new Set<string>();
 
   on<T extends RoutedType>(type: T, handler: IngressHandler<T>): this {
     this.handlers.set(type, handler as unknown as IngressHandler<RoutedType>);
@@ -30,7 +39,7 @@ export class Router {
     if (!handler || inbound.type === 'unsupported') {
       const eventType = inbound.type === 'unsupported' ? inbound.eventType : inbound.type;
       ctx.log.debug('ignoring event type', { eventType, eventId: inbound.eventId });
-      ctx.metrics.inc('events_ignored_total', { type: eventType });
+      ctx.metrics.inc('events_ignored_total', { type: this.ignoredTypeLabel(eventType) });
       return ok();
     }
     try {
@@ -45,5 +54,12 @@ export class Router {
       ctx.log.error('event could not be accepted', { type: inbound.type, eventId: inbound.eventId, status, error: errorMessage(error) });
       return { status, body: { error: 'event could not be accepted' } };
     }
+  }
+
+  private ignoredTypeLabel(eventType: string): string {
+    if (this.ignoredTypeLabels.has(eventType)) return eventType;
+    if (this.ignoredTypeLabels.size >= MAX_IGNORED_TYPE_LABELS || !TYPE_LABEL.test(eventType)) return 'other';
+    this.ignoredTypeLabels.add(eventType);
+    return eventType;
   }
 }

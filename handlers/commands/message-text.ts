@@ -55,7 +55,20 @@ const PREFERRED_LOCALES = ['zh_cn', 'en_us', 'ja_jp'];
 
 /** Horizontal whitespace, including the full-width space U+3000 (not newlines). */
 const H_SPACE = /^[ \t\u00a0\u3000]+/;
-const H_SPACE_EDGES = /^[ \t\u00a0\u3000]+|[ \t\u00a0\u3000]+$/g;
+const H_SPACE_CHARS = new Set([' ', '\t', '\u00a0', '\u3000']);
+
+/**
+ * Horizontal whitespace off both ends. A loop, not `/[ \t]+$/g`: that pattern retries from every blank of a long
+ * inner run and backtracks over the rest of it, so 150 KB of blanks in one message (a text message may be that
+ * long: ../shared/reference/lark-platform.md §5.3) took the bot's one thread for seconds (fuzz, issue 11).
+ */
+function trimHorizontal(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && H_SPACE_CHARS.has(s.charAt(start))) start += 1;
+  while (end > start && H_SPACE_CHARS.has(s.charAt(end - 1))) end -= 1;
+  return s.slice(start, end);
+}
 
 /**
  * Turns a received message's content into the plain command text: the bot's own @ placeholder
@@ -143,9 +156,11 @@ function textMessageToPlain(
     return displayMention(m, key) + spaces;
   });
 
-  // Text messages carry links as markdown `[text](url)`; show them the way post links are shown.
+  // Text messages carry links as markdown `[text](url)`; show them the way post links are shown. Neither the label
+  // nor the url runs past a `[`: each match attempt starts at one, so a scan ending at the next keeps the whole
+  // replace linear. Without that, 150 KB of `[` (or of `[](http://`) backtracked for seconds (fuzz, issue 11).
   const linked = replaced.replace(
-    /\[([^\]\n]*)\]\((https?:\/\/[^\s)]+)\)/g,
+    /\[([^[\]\n]*)\]\((https?:\/\/[^\s)[]+)\)/g,
     (_match, label: string, url: string) => linkText(label, url),
   );
   return linked.trim();
@@ -253,7 +268,7 @@ function postToPlain(
       }
       line += piece;
     }
-    line = line.replace(H_SPACE_EDGES, '');
+    line = trimHorizontal(line);
     // Paragraphs left empty (image-only, the bot's @ alone) are dropped rather than kept as blanks.
     if (line.trim() !== '') lines.push(line);
   }

@@ -3,9 +3,12 @@ import type { Redis } from 'ioredis';
 import { LOCK_MS } from './ttl.js';
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 
 export interface Lock {
   release(): Promise<void>;
+  /** Gives the holder another `ttlMs`, if it still holds the lock. */
+  extend(ttlMs: number): Promise<void>;
 }
 
 /** SET NX PX with an owner token, released only by its owner: one holder across replicas, freed by expiry if it dies. */
@@ -17,16 +20,26 @@ async function tryLock(redis: Redis, key: string, ttlMs: number): Promise<Lock |
     async release() {
       await redis.eval(RELEASE, 1, key, owner).catch(() => undefined);
     },
+    async extend(ms) {
+      await redis.eval(EXTEND, 1, key, owner, ms).catch(() => undefined);
+    },
   };
 }
 
-/** Runs `work` while holding the lock, or returns `undefined` at once when someone else holds it. */
+/**
+ * Runs `work` while holding the lock, or returns `undefined` at once when someone else holds it. The lock is
+ * renewed while the work runs, so its TTL only bounds how long a holder that died (SIGKILL, lost host) blocks
+ * the others, not how long the work may take.
+ */
 async function withLock<T>(redis: Redis, key: string, ttlMs: number, work: () => Promise<T>): Promise<T | undefined> {
   const lock = await tryLock(redis, key, ttlMs);
   if (!lock) return undefined;
+  const renewal = setInterval(() => void lock.extend(ttlMs), Math.max(100, Math.floor(ttlMs / 3)));
+  renewal.unref();
   try {
     return await work();
   } finally {
+    clearInterval(renewal);
     await lock.release();
   }
 }

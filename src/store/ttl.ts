@@ -26,12 +26,15 @@ export const LARK_USER_NAME_SECONDS = DAY;
 /** A person Lark would not name (no contact scope, left the company) is asked about again sooner. */
 export const LARK_UNKNOWN_USER_SECONDS = 10 * 60;
 
-/** Locks, ms: longer than the work they guard takes; short enough that a killed holder does not stall it for long. */
+/**
+ * Locks, ms. The poll, sync and schedule locks are renewed while their work runs (locks.ts), so these only say
+ * how long a holder that was killed stalls the others; the issue lock is not renewed and outlasts its work.
+ */
 export const LOCK_MS = {
   /** One poll at a time across replicas. */
-  poll: 30_000,
+  poll: 10_000,
   /** One sync round at a time across replicas. */
-  sync: 45_000,
+  sync: 10_000,
   /** Status changes of one issue, from Lark (actions) or Guance (sync), one at a time. */
   issue: 20_000,
   /** One replica upserts the job schedules. */

@@ -1,12 +1,31 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { GuanceRecordedRequest } from '../fakes/guance-server.js';
 import { botEnv, spawnBot, startBot, type BotProcess } from '../helpers/bot-process.js';
 import { messageEvent } from '../helpers/lark-signing.js';
 import { freePort } from '../helpers/ports.js';
+import { QueueWatch } from '../helpers/queues.js';
 import { dropPrefix, testPrefix } from '../helpers/redis.js';
+import { CHAT, startStack, waitForCard, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 const offline = { LARK_DOMAIN: 'http://127.0.0.1:9', GUANCE_OPENAPI_URL: 'http://127.0.0.1:9' };
+const TOKEN = 'test-verification-token';
+const ALICE = { open_id: 'ou_alice000000000000000000000001', name: 'Alice' };
+
+/** An @bot message as Lark delivers it; the message also exists in the Lark fake, so it can be answered. */
+async function say(stack: Stack, bot: BotProcess, text: string): Promise<string> {
+  const { payload, messageId } = messageEvent({
+    token: TOKEN,
+    text: `@_user_1 ${text}`,
+    mentions: [{ key: '@_user_1', id: { open_id: stack.lark.botOpenId }, name: 'IssueBot', mentioned_type: 'bot' }],
+    senderOpenId: ALICE.open_id,
+  });
+  stack.lark.addIncomingMessage({ chat_id: CHAT, message_id: messageId });
+  const response = await fetch(`${bot.url}/lark/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+  expect(response.status).toBe(200);
+  return messageId;
+}
 
 
 describe('start-up with a bad setting', () => {
@@ -89,6 +108,55 @@ describe('graceful stop', () => {
     expect(code).toBe(0);
     expect(bot.logs.some((l) => l.message === 'bot stopped')).toBe(true);
   });
+
+  /**
+   * The drain: comment jobs are mid-flight (Guance slow) when SIGTERM comes. Some finish during the drain; the
+   * others outlast it (Guance answers after the bot's own request timeout) and are retried by the next process.
+   * Either way, each message ends with one comment in Guance and one answer in Lark.
+   */
+  it('SIGTERM while jobs run: exits 0 within 30 s; after a restart every comment and every answer exactly once', async () => {
+    const budget = 200;
+    const stack = await startStack('drain', {
+      guance: { requestsPerMinute: budget },
+      env: { LARK_VERIFICATION_TOKEN: TOKEN, GUANCE_REQUESTS_PER_MINUTE: String(budget), POLL_INTERVAL_SECONDS: '2' },
+    });
+    const watch = new QueueWatch(stack.prefix);
+    try {
+      stack.lark.addUser(ALICE);
+      const bot = await stack.startBot();
+      const issue = stack.guance.createIssue({ name: 'Drain me' });
+      await waitForCard(stack, issue.uuid);
+      const creates = (tag: string) => (r: GuanceRecordedRequest) => r.path.endsWith('/issue/reply/create') && JSON.stringify(r.body).includes(tag);
+      stack.guance.setLatency(3_000, creates('drain-quick'));
+      stack.guance.setLatency(25_000, creates('drain-slow'));
+      const tags = ['drain-quick-1', 'drain-quick-2', 'drain-quick-3', 'drain-slow-1', 'drain-slow-2'];
+      const messages = new Map<string, string>();
+      for (const tag of tags) messages.set(tag, await say(stack, bot, `#${issue.uuid}#${tag}`));
+      await waitFor(() => tags.every((tag) => stack.guance.requestsMatching(creates(tag)).length > 0), 'every comment to be in flight', 20_000);
+
+      const signalled = Date.now();
+      bot.child.kill('SIGTERM');
+      const { code } = await bot.exited;
+      const exitMs = Date.now() - signalled;
+      expect(code).toBe(0);
+      expect(exitMs).toBeLessThan(30_000);
+      expect(bot.logs.some((l) => l.message === 'bot stopped')).toBe(true);
+
+      stack.guance.setLatency(0);
+      await stack.startBot();
+      const answered = (tag: string) => stack.lark.repliesTo(messages.get(tag) ?? '').some((m) => m.content.includes('Comment added'));
+      await waitFor(() => tags.every(answered), 'an answer to every message', 40_000, 100);
+      await waitFor(async () => (await watch.unfinished()) === 0, 'no job left', 20_000, 100);
+      for (const tag of tags) {
+        expect(stack.guance.repliesOf(issue.uuid).filter((r) => r.content.includes(tag)), tag).toHaveLength(1);
+        expect(stack.lark.repliesTo(messages.get(tag) ?? ''), tag).toHaveLength(1);
+      }
+      expect(stack.guance.maxRequestsPerMinute()).toBeLessThanOrEqual(budget);
+    } finally {
+      await watch.close();
+      await stack.close();
+    }
+  }, 90_000);
 });
 
 describe('npm start', () => {

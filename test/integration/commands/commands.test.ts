@@ -187,6 +187,10 @@ describe('status commands', () => {
     }
     expect(commentsContaining('fixed by rollback')).toHaveLength(1);
     await waitFor(() => stack.lark.getMessage(cardMessageId)?.patches.length, 'the card to be updated', 10_000, 25);
+    // Card posted → first acknowledged, → first resolved: timed once each, however often it is acked or resolved again.
+    const labels = { channel: 'default', level: 'P1' };
+    expect(await stack.metric('larkbot_time_to_ack_seconds_count', labels)).toBe(1);
+    expect(await stack.metric('larkbot_time_to_resolve_seconds_count', labels)).toBe(1);
   });
 
   it('ack outside a thread without an id asks which issue', async () => {

@@ -81,5 +81,9 @@ describe.concurrent('what people do in Guance reaches the card', () => {
     expect(texts[0]).toMatch(/^Resolved by Alice in Guance at \d{4}-\d\d-\d\d \d\d:\d\d \(UTC\+8\)$/);
     expect(cardText(card.card)).toContain('Resolved');
     expect(buttonLabels(card.card)).toEqual(['Reopen', 'Open in Guance']);
+    // Resolved in Guance counts as the first response too: both times are recorded, once.
+    const labels = { channel: 'default', level: 'P0' };
+    expect(await stack.metric('larkbot_time_to_resolve_seconds_count', labels)).toBe(1);
+    expect(await stack.metric('larkbot_time_to_ack_seconds_count', labels)).toBe(1);
   }, 120_000);
 });

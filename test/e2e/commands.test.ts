@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotProcess } from '../helpers/bot-process.js';
-import { messageEvent } from '../helpers/lark-signing.js';
-import { CHAT, startStack, waitForCard, type Stack } from '../helpers/stack.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { waitForNoWork } from '../helpers/queues.js';
+import { sayToBot, startStack, waitForCard, type Stack } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * Chat commands across a crash of the bot process. Everything else about commands is proven in process:
@@ -15,19 +15,6 @@ let stack: Stack;
 let bot: BotProcess;
 let issueUuid: string;
 
-/** Sends an @bot message event as Lark would (the user's message also exists in the Lark fake, so replies to it work). */
-async function say(text: string): Promise<string> {
-  const { payload, messageId } = messageEvent({
-    token: TOKEN,
-    text: `@_user_1 ${text}`,
-    mentions: [{ key: '@_user_1', id: { open_id: stack.lark.botOpenId }, name: 'IssueBot', mentioned_type: 'bot' }],
-    senderOpenId: ALICE.open_id,
-  });
-  stack.lark.addIncomingMessage({ chat_id: CHAT, message_id: messageId });
-  const response = await fetch(`${bot.url}/lark/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
-  expect(response.status).toBe(200);
-  return messageId;
-}
 
 const answerTo = (messageId: string) => waitFor(() => stack.lark.repliesTo(messageId)[0], `an answer to ${messageId}`, 30_000, 100);
 const commentsContaining = (text: string) =>
@@ -54,13 +41,14 @@ afterAll(async () => {
 describe('crashes', () => {
   it('SIGKILL between the Guance call and the chat answer: one comment, answer after restart', async () => {
     stack.guance.setLatency(4_000, 'reply/create');
-    const id = await say(`#${issueUuid}#survives a crash`);
+    const id = await sayToBot(stack, bot, `#${issueUuid}#survives a crash`, ALICE.open_id, TOKEN);
     await waitFor(() => commentsContaining('survives a crash').length > 0, 'the comment request', 20_000, 50);
     await bot.kill();
     stack.guance.setLatency(0);
     bot = await stack.startBot();
     await answerTo(id);
-    await sleep(1000);
+    // Every job has run to its end (the killed one was found stalled and retried): nothing more can be written.
+    await waitForNoWork(stack.prefix);
     expect(stack.guance.repliesOf(issueUuid).filter((r) => r.content.includes('survives a crash'))).toHaveLength(1);
     expect(stack.lark.repliesTo(id)).toHaveLength(1);
   }, 60_000);

@@ -6,26 +6,13 @@ import { messageEvent } from '../helpers/lark-signing.js';
 import { freePort } from '../helpers/ports.js';
 import { QueueWatch } from '../helpers/queues.js';
 import { dropPrefix, testPrefix } from '../helpers/redis.js';
-import { CHAT, startStack, waitForCard, type Stack } from '../helpers/stack.js';
+import { sayToBot, startStack, waitForCard } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 const offline = { LARK_DOMAIN: 'http://127.0.0.1:9', GUANCE_OPENAPI_URL: 'http://127.0.0.1:9' };
 const TOKEN = 'test-verification-token';
 const ALICE = { open_id: 'ou_alice000000000000000000000001', name: 'Alice' };
 
-/** An @bot message as Lark delivers it; the message also exists in the Lark fake, so it can be answered. */
-async function say(stack: Stack, bot: BotProcess, text: string): Promise<string> {
-  const { payload, messageId } = messageEvent({
-    token: TOKEN,
-    text: `@_user_1 ${text}`,
-    mentions: [{ key: '@_user_1', id: { open_id: stack.lark.botOpenId }, name: 'IssueBot', mentioned_type: 'bot' }],
-    senderOpenId: ALICE.open_id,
-  });
-  stack.lark.addIncomingMessage({ chat_id: CHAT, message_id: messageId });
-  const response = await fetch(`${bot.url}/lark/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
-  expect(response.status).toBe(200);
-  return messageId;
-}
 
 
 describe('start-up with a bad setting', () => {
@@ -131,7 +118,7 @@ describe('graceful stop', () => {
       stack.guance.setLatency(25_000, creates('drain-slow'));
       const tags = ['drain-quick-1', 'drain-quick-2', 'drain-quick-3', 'drain-slow-1', 'drain-slow-2'];
       const messages = new Map<string, string>();
-      for (const tag of tags) messages.set(tag, await say(stack, bot, `#${issue.uuid}#${tag}`));
+      for (const tag of tags) messages.set(tag, await sayToBot(stack, bot, `#${issue.uuid}#${tag}`, ALICE.open_id, TOKEN));
       await waitFor(() => tags.every((tag) => stack.guance.requestsMatching(creates(tag)).length > 0), 'every comment to be in flight', 20_000);
 
       const signalled = Date.now();

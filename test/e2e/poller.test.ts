@@ -1,6 +1,7 @@
 import { describe, it, type TestContext } from 'vitest';
 import { cardsFor, startStack, waitForCard, type Stack } from '../helpers/stack.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { waitForNoWork } from '../helpers/queues.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** A stack of the test's own (the tests run side by side), closed when the test ends. */
 async function stackFor(context: TestContext, label: string): Promise<Stack> {
@@ -13,8 +14,22 @@ async function stackFor(context: TestContext, label: string): Promise<Stack> {
 }
 
 
-/** Long enough for two more polls (7 s each at the default budget) to have happened. */
-const afterTwoPolls = () => sleep(15_000);
+/** The poller's lists (they carry a time window; sync's scans ask for open issues instead). */
+const polls = (stack: Stack) =>
+  stack.guance.requests.filter((r) => r.path === '/api/v1/issue/list' && JSON.stringify(r.body).includes('"startTime"')).length;
+
+/**
+ * Two whole polls began after now (a third has started, so the second has ended and queued what it found), and
+ * every job they queued has run: a second card, if any, would have been posted by then.
+ */
+async function afterTwoPolls(stack: Stack): Promise<void> {
+  const start = polls(stack);
+  await waitFor(() => polls(stack) >= start + 3, 'two more polls', 40_000, 100);
+  await waitForNoWork(stack.prefix);
+}
+
+/** Guance's createAt has one-second resolution: let the clock pass the second `at` (unix seconds) is in. */
+const nextSecond = (at: number) => waitFor(() => Date.now() / 1000 >= Math.floor(at) + 1, 'the next second', 2_000, 20);
 
 /**
  * Exactly one card across restarts, crashes and replicas: what needs bot processes. The rest of the poller and the
@@ -30,10 +45,10 @@ describe.concurrent('new Guance issues become cards', { timeout: 120_000 }, () =
     await waitForCard(stack, before.uuid);
     await first.stop();
     const whileDown = stack.guance.createIssue({ name: 'While the bot was down' });
-    await sleep(1000);
+    await nextSecond(whileDown.createAt);
     await stack.startBot();
     await waitForCard(stack, whileDown.uuid);
-    await afterTwoPolls();
+    await afterTwoPolls(stack);
     expect(cardsFor(stack, before.uuid)).toHaveLength(1);
     expect(cardsFor(stack, whileDown.uuid)).toHaveLength(1);
   });
@@ -49,7 +64,7 @@ describe.concurrent('new Guance issues become cards', { timeout: 120_000 }, () =
     stack.lark.setLatency(0);
     await stack.startBot();
     await waitFor(() => stack.lark.requests.filter((r) => r.path === '/open-apis/im/v1/messages').length >= 2, 'the retried send', 45_000, 100);
-    await afterTwoPolls();
+    await afterTwoPolls(stack);
     expect(cardsFor(stack, issue.uuid)).toHaveLength(1);
   });
 
@@ -59,7 +74,7 @@ describe.concurrent('new Guance issues become cards', { timeout: 120_000 }, () =
     await Promise.all([stack.startBot(), stack.startBot()]);
     const issues = [1, 2, 3].map((n) => stack.guance.createIssue({ name: `Replica issue ${n}` }));
     for (const issue of issues) await waitForCard(stack, issue.uuid);
-    await afterTwoPolls();
+    await afterTwoPolls(stack);
     for (const issue of issues) expect(cardsFor(stack, issue.uuid)).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, waitForCard, type Stack } from '../helpers/stack.js';
 import { afterMoreRounds, countOf, startBotAndFirstPoll, threadTexts } from '../helpers/sync-process.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -26,9 +26,9 @@ describe('what people do in Guance reaches the card', () => {
     await waitFor(() => countOf(thread(), 'note one') > 0, 'note one', 90_000, 200);
     await first.stop();
 
-    stack.guance.addReply(issue.uuid, { content: 'note two (while the bot was down)', authorName: 'Alice' });
-    // Later than note two by a whole second: Guance's createAt has one-second resolution.
-    await sleep(1100);
+    const noteTwo = stack.guance.addReply(issue.uuid, { content: 'note two (while the bot was down)', authorName: 'Alice' });
+    // Note three must be a whole second later than note two: Guance's createAt has one-second resolution.
+    await waitFor(() => Date.now() / 1000 >= Math.floor(noteTwo.createAt) + 1, 'the next second', 2_000, 20);
     await Promise.all([stack.startBot(), stack.startBot()]);
     stack.guance.addReply(issue.uuid, { content: 'note three', authorName: 'Bob' });
     await waitFor(() => countOf(thread(), 'note two') > 0 && countOf(thread(), 'note three') > 0, 'notes two and three', 120_000, 200);

@@ -1,6 +1,7 @@
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { TEST_REDIS_URL } from './redis.js';
+import { waitFor } from './wait.js';
 
 /** Reads what the bot queued, through BullMQ itself, under the bot's prefix. */
 export async function jobsIn(prefix: string, queueName: string): Promise<Job[]> {
@@ -43,5 +44,15 @@ export class QueueWatch {
   async close(): Promise<void> {
     await Promise.allSettled(this.queues.map((queue) => queue.close()));
     this.redis.disconnect();
+  }
+}
+
+/** Waits until every job of the bot under `prefix` has run to its end (a positive signal before asserting "no more"). */
+export async function waitForNoWork(prefix: string, timeoutMs = 30_000): Promise<void> {
+  const watch = new QueueWatch(prefix);
+  try {
+    await waitFor(async () => (await watch.unfinished()) === 0, 'no job left', timeoutMs, 100);
+  } finally {
+    await watch.close();
   }
 }

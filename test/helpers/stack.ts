@@ -1,6 +1,7 @@
 import { startGuanceFake, type GuanceFake, type GuanceFakeOptions } from '../fakes/guance-server.js';
 import { startLarkFake, type LarkFake, type LarkFakeOptions } from '../fakes/lark-server.js';
 import { assertNoSecretsLogged, secretsOfEnv, tenantTokens } from './log-secrets.js';
+import { messageEvent } from './lark-signing.js';
 import { botEnv, startBot, type BotProcess } from './bot-process.js';
 import { dropPrefix, testPrefix } from './redis.js';
 import { CHAT } from './cards.js';
@@ -59,4 +60,21 @@ export async function startStack(
       assertNoSecretsLogged(`bots of ${prefix}`, lines, secrets);
     },
   };
+}
+
+/**
+ * An @bot message from `senderOpenId`, POSTed to `bot` as Lark delivers it (token in the body, no encryption);
+ * the message also exists in the Lark fake, so the bot can answer it. Returns its message id.
+ */
+export async function sayToBot(stack: Stack, bot: BotProcess, text: string, senderOpenId: string, token = 'test-verification-token'): Promise<string> {
+  const { payload, messageId } = messageEvent({
+    token,
+    text: `@_user_1 ${text}`,
+    mentions: [{ key: '@_user_1', id: { open_id: stack.lark.botOpenId }, name: 'IssueBot', mentioned_type: 'bot' }],
+    senderOpenId,
+  });
+  stack.lark.addIncomingMessage({ chat_id: CHAT, message_id: messageId });
+  const response = await fetch(`${bot.url}/lark/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+  if (response.status !== 200) throw new Error(`the event was answered ${response.status}`);
+  return messageId;
 }

@@ -34,6 +34,8 @@ async function tryLock(redis: Redis, key: string, ttlMs: number): Promise<Lock |
 async function withLock<T>(redis: Redis, key: string, ttlMs: number, work: () => Promise<T>): Promise<T | undefined> {
   const lock = await tryLock(redis, key, ttlMs);
   if (!lock) return undefined;
+  // A lease heartbeat, not a schedule: it lives exactly as long as this holder's work, and must die with the
+  // process, so that a killed holder's lock expires and another replica takes over.
   const renewal = setInterval(() => void lock.extend(ttlMs), Math.max(100, Math.floor(ttlMs / 3)));
   renewal.unref();
   try {

@@ -26,12 +26,20 @@ const MESSAGE_TABLE = {
   'card.manualSource': { en: 'Manual', zh: '手动创建' },
   'card.noDescription': { en: 'No description', zh: '无描述' },
   'card.moreAssignees': { en: '+{count} more', zh: '等 {count} 人' },
+  'card.seen': { en: 'Seen {count} times, last at {time}', zh: '共出现 {count} 次，最近一次 {time}' },
+  'source.guance-alert': { en: 'Guance monitor', zh: '观测云监控' },
+  'source.sentry': { en: 'Sentry', zh: 'Sentry' },
+  'source.error-api': { en: 'Error report', zh: '错误上报' },
+  'level.recovered': { en: 'Recovered', zh: '已恢复' },
 
   // Buttons
   'button.ack': { en: 'Acknowledge', zh: '确认' },
   'button.resolve': { en: 'Resolve', zh: '解决' },
   'button.reopen': { en: 'Reopen', zh: '重新打开' },
   'button.open': { en: 'Open in Guance', zh: '在观测云中查看' },
+  'button.open.sentry': { en: 'Open in Sentry', zh: '在 Sentry 中查看' },
+  'button.open.guance-alert': { en: 'Open alert', zh: '查看告警' },
+  'button.open.report': { en: 'Open report', zh: '查看详情' },
 
   // "Last change" line on the card
   'change.ack': { en: 'Acknowledged by {name} at {time}', zh: '{name} 于 {time} 确认' },
@@ -41,6 +49,15 @@ const MESSAGE_TABLE = {
   'change.ack.guance': { en: 'Acknowledged by {name} in Guance at {time}', zh: '{name} 于 {time} 在观测云中确认' },
   'change.resolve.guance': { en: 'Resolved by {name} in Guance at {time}', zh: '{name} 于 {time} 在观测云中解决' },
   'change.reopen.guance': { en: 'Reopened by {name} in Guance at {time}', zh: '{name} 于 {time} 在观测云中重新打开' },
+  'change.ack.source': { en: '{name}: acknowledged at {time}', zh: '{name}：{time} 已确认' },
+  'change.resolve.source': { en: '{name}: resolved / recovered at {time}', zh: '{name}：{time} 已解决/恢复' },
+  'change.reopen.source': { en: '{name}: reopened at {time}', zh: '{name}：{time} 重新打开' },
+  'change.status.source': { en: '{name}: {status} at {time}', zh: '{name}：{time} {status}' },
+  'thread.ownAction': { en: '{action} by {name} at {time}', zh: '{name} 于 {time} {action}' },
+  'answer.noComments': {
+    en: 'Comments go to Guance issues only; this card ({source}) keeps its discussion in this thread.',
+    zh: '评论只能写到观测云 Issue；这张卡片（{source}）的讨论就留在本话题中。',
+  },
   'change.status.guance': {
     en: '{name} set the status to {status} in Guance at {time}',
     zh: '{name} 于 {time} 在观测云中将状态改为{status}',

@@ -29,6 +29,7 @@ import {
 import type {
   ButtonElement,
   CardElement,
+  CardLinkKind,
   ColumnSetElement,
   IssueAction,
   IssueCardModel,
@@ -72,6 +73,12 @@ const MAX_ISSUE_ID_LENGTH = 128;
 
 const CHANGE_KEYS = {
   lark: { ack: 'change.ack', resolve: 'change.resolve', reopen: 'change.reopen', status: 'change.status' },
+  source: {
+    ack: 'change.ack.source',
+    resolve: 'change.resolve.source',
+    reopen: 'change.reopen.source',
+    status: 'change.status.source',
+  },
   guance: {
     ack: 'change.ack.guance',
     resolve: 'change.resolve.guance',
@@ -125,7 +132,7 @@ function assigneeMarkdown(assignees: readonly string[], lang: Language, budget: 
 function lastChangeLine(model: IssueCardModel, lang: Language, budget: Budget): string | null {
   const change = model.lastChange;
   if (change === undefined || change === null) return null;
-  const via = change.by?.via === 'guance' ? 'guance' : 'lark';
+  const via = change.by?.via === 'guance' || change.by?.via === 'source' ? change.by.via : 'lark';
   const key = CHANGE_KEYS[via][change.action] ?? CHANGE_KEYS[via].status;
   const name = clipLine(change.by?.name ?? '', budget.actor) || '?';
   return t(lang, key, {
@@ -147,14 +154,50 @@ function actionButtons(model: IssueCardModel, lang: Language): ButtonElement[] {
   );
   const url = safeUrl(model.consoleUrl);
   if (url !== null) buttons.push(urlButton(t(lang, 'button.open'), url, { elementId: 'btn_open' }));
+  (model.links ?? []).slice(0, MAX_LINKS).forEach((link, index) => {
+    const linkUrl = safeUrl(link.url);
+    if (linkUrl !== null) buttons.push(urlButton(t(lang, LINK_LABELS[link.kind]), linkUrl, { elementId: `btn_link_${index}` }));
+  });
   return buttons;
+}
+
+const LINK_LABELS = {
+  sentry: 'button.open.sentry',
+  'guance-alert': 'button.open.guance-alert',
+  report: 'button.open.report',
+} as const satisfies Record<CardLinkKind, string>;
+const MAX_LINKS = 3;
+const MAX_FIELDS = 8;
+
+/** Source fields (project, environment, host…) two to a row, after the common ones. */
+function sourceFieldRows(model: IssueCardModel, budget: Budget): CardElement[] {
+  const fields = (model.fields ?? [])
+    .slice(0, MAX_FIELDS)
+    .map((f) => field(clipLine(f.name, budget.level), clipLine(f.value, budget.source) || '—'));
+  const rows: CardElement[] = [];
+  for (let index = 0; index < fields.length; index += 2) {
+    const [left, right] = [fields[index], fields[index + 1]];
+    if (left) rows.push(right ? fieldRow(left, right) : left);
+  }
+  return rows;
+}
+
+function sourceLabel(model: IssueCardModel, lang: Language, budget: Budget): string {
+  if (model.sourceKind && model.sourceKind !== 'guance-issue') return t(lang, `source.${model.sourceKind}`);
+  return clipLine(model.source ?? '', budget.source) || t(lang, 'card.manualSource');
+}
+
+/** A card of another source that the source says is over: green, whatever its level. */
+function isRecovered(model: IssueCardModel): boolean {
+  return model.sourceKind !== undefined && model.sourceKind !== 'guance-issue' && (model.statusType === 20 || model.statusType === 25);
 }
 
 function render(model: IssueCardModel, lang: Language, budget: Budget): LarkCard {
   const title = clipLine(model.title ?? '', budget.title) || clipLine(model.uuid ?? '', budget.title) || '—';
   const level = levelLabel(model, lang, budget);
   const status = statusName(model.statusType, lang);
-  const source = clipLine(model.source ?? '', budget.source) || t(lang, 'card.manualSource');
+  const source = sourceLabel(model, lang, budget);
+  const ownSource = model.sourceKind !== undefined && model.sourceKind !== 'guance-issue';
 
   const elements: CardElement[] = [
     fieldRow(field(t(lang, 'field.level'), level), field(t(lang, 'field.status'), status, true)),
@@ -162,12 +205,21 @@ function render(model: IssueCardModel, lang: Language, budget: Budget): LarkCard
       field(t(lang, 'field.source'), source),
       field(t(lang, 'field.created'), formatTime(model.createdAt, model.timeZone, lang), true),
     ),
-    field(t(lang, 'field.assignees'), assigneeMarkdown(model.assignees, lang, budget), true),
-    { tag: 'hr' },
+    ...sourceFieldRows(model, budget),
   ];
+  // Guance issues always say who is on it; other sources only when they name someone.
+  if (!ownSource || model.assignees.length > 0) {
+    elements.push(field(t(lang, 'field.assignees'), assigneeMarkdown(model.assignees, lang, budget), true));
+  }
+  elements.push({ tag: 'hr' });
 
   const excerpt = plainExcerpt(model.description ?? '', budget.description);
   elements.push(excerpt === '' ? textBlock(t(lang, 'card.noDescription'), { color: 'grey' }) : textBlock(excerpt));
+
+  if ((model.count ?? 1) > 1) {
+    const seen = t(lang, 'card.seen', { count: String(model.count), time: formatTime(model.lastSeenAt ?? model.createdAt, model.timeZone, lang) });
+    elements.push(textBlock(seen, { size: 'notation', color: 'grey' }));
+  }
 
   const change = lastChangeLine(model, lang, budget);
   if (change !== null) elements.push(textBlock(change, { size: 'notation', color: 'grey' }));
@@ -184,18 +236,18 @@ function render(model: IssueCardModel, lang: Language, budget: Budget): LarkCard
     header: {
       title: plainText(title),
       subtitle: plainText(`${level} · ${status}`),
-      template: levelTemplate(model.level),
+      template: isRecovered(model) ? 'green' : levelTemplate(model.level),
     },
     body: { elements },
   };
 }
 
-/** The interactive card for one Guance issue, in `lang`, always within Lark's size and element limits. */
+/** The interactive card for one issue of any source (Guance issue, alert, Sentry, error report), in `lang`, always within Lark's size and element limits. */
 export function buildIssueCard(model: IssueCardModel, lang: Language): LarkCard {
   for (const budget of BUDGETS) {
     const card = render(model, lang, budget);
     if (cardFits(card)) return card;
   }
   // Not reached with the budgets above (the smallest card is a few KB); kept as a hard guarantee.
-  return render({ ...model, description: '', assignees: [], notice: '', consoleUrl: '' }, lang, SMALLEST);
+  return render({ ...model, description: '', assignees: [], notice: '', consoleUrl: '', fields: [], links: [] }, lang, SMALLEST);
 }

@@ -15,7 +15,8 @@ export interface CardActor {
   name: string;
   /** Unix seconds. */
   at: number;
-  via: 'lark' | 'guance';
+  /** `source`: the alert's monitor, Sentry…, said by the source itself (recovery, resolved in Sentry). */
+  via: 'lark' | 'guance' | 'source';
 }
 
 export interface IssueCardModel {
@@ -41,7 +42,17 @@ export interface IssueCardModel {
   lastChange?: { action: IssueAction | 'status'; statusType: number; by: CardActor };
   /** Optional one-line note shown on the card (e.g. "could not resolve: …"). */
   notice?: string;
+  /** Where the card came from; absent means a Guance issue. Other sources show their own fields and links. */
+  sourceKind?: CardSourceKind;
+  fields?: { name: string; value: string }[];
+  links?: { kind: CardLinkKind; url: string }[];
+  /** Occurrences this card stands for, and when the last arrived (unix seconds); shown when more than one. */
+  count?: number;
+  lastSeenAt?: number;
 }
+
+export type CardSourceKind = 'guance-issue' | 'guance-alert' | 'sentry' | 'error-api';
+export type CardLinkKind = 'sentry' | 'guance-alert' | 'report';
 
 /** Who did what last, as the card shows it. */
 export type LastChange = NonNullable<IssueCardModel['lastChange']>;

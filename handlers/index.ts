@@ -2,12 +2,14 @@ import type { Config } from '../src/config.js';
 import type { Ctx } from '../src/context.js';
 import type { Schedule } from '../src/queue/schedules.js';
 import type { JobRegistry } from '../src/queue/workers.js';
+import type { WebhookRegistry } from '../src/http/webhook-routes.js';
 import type { Router } from '../src/router.js';
 import { handleCardAction } from './actions/index.js';
 import { handleMessage } from './commands/index.js';
-import { markFirstRun, pollIssues, postIssueCard } from './delivery/index.js';
+import { markFirstRun, pollIssues, postCard, postIssueCard } from './delivery/index.js';
 import { onCardClicked, onMessageReceived } from './ingress/index.js';
 import { refreshCard } from './issues/index.js';
+import { hintPoll, hintSync, ingestNotification, onErrorReport, onGuanceAlert, onGuancePush, onSentry } from './sources/index.js';
 import { syncIssues } from './sync/index.js';
 
 export interface Registered {
@@ -18,9 +20,14 @@ export interface Registered {
 }
 
 /** One line per event, job and schedule: the whole product surface at a glance. */
-export function registerHandlers(router: Router, jobs: JobRegistry, config: Config): Registered {
+export function registerHandlers(router: Router, webhooks: WebhookRegistry, jobs: JobRegistry, config: Config): Registered {
   router.on('im.message.receive_v1', onMessageReceived);
   router.on('card.action.trigger', onCardClicked);
+
+  webhooks.on('/webhooks/guance-alert', onGuanceAlert);
+  webhooks.on('/webhooks/sentry', onSentry);
+  webhooks.on('/api/errors', onErrorReport);
+  webhooks.on('/webhooks/guance-issue', onGuancePush);
 
   jobs.on(handleMessage);
   jobs.on(handleCardAction);
@@ -28,6 +35,10 @@ export function registerHandlers(router: Router, jobs: JobRegistry, config: Conf
   jobs.on(postIssueCard);
   jobs.on(refreshCard);
   jobs.on(syncIssues);
+  jobs.on(ingestNotification);
+  jobs.on(postCard);
+  jobs.on(hintPoll);
+  jobs.on(hintSync);
 
   return {
     schedules: [

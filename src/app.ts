@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { Ctx } from './context.js';
 import { GuanceClient } from './guance/client.js';
 import { createHttpApp } from './http/server.js';
+import { WebhookRegistry } from './http/webhook-routes.js';
 import { LarkClient } from './lark/client.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -27,7 +28,8 @@ export interface App {
 }
 
 export function secretsOf(config: Config): string[] {
-  return [config.lark.appSecret, config.lark.encryptKey, config.lark.verificationToken, config.guance.apiKey];
+  const { guanceAlertToken, sentryClientSecret, errorApiToken, guanceWebhookToken } = config.sources;
+  return [config.lark.appSecret, config.lark.encryptKey, config.lark.verificationToken, config.guance.apiKey, guanceAlertToken, sentryClientSecret, errorApiToken, guanceWebhookToken];
 }
 
 /** Composition root: the only place that knows every piece. Nothing here talks to the network until start(). */
@@ -62,8 +64,9 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   };
   const router = new Router();
   const jobs = new JobRegistry();
-  const registered = registerHandlers(router, jobs, config);
-  const http = createHttpApp(ctx, router);
+  const webhooks = new WebhookRegistry();
+  const registered = registerHandlers(router, webhooks, jobs, config);
+  const http = createHttpApp(ctx, router, webhooks);
 
   let server: Server | undefined;
   let workers: Worker[] = [];

@@ -75,6 +75,11 @@ const schema = z.object({
     z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   ),
   BOT_LANGUAGE: z.preprocess(blankToUndefined, z.enum(['zh', 'en']).default('zh')),
+  GUANCE_ALERT_TOKEN: optionalText,
+  SENTRY_CLIENT_SECRET: optionalText,
+  ERROR_API_TOKEN: optionalText,
+  GUANCE_WEBHOOK_TOKEN: optionalText,
+  DEDUP_WINDOW_SECONDS: int(300, 1, 7 * 24 * 3600),
   BOT_TIMEZONE: z
     .preprocess(blankToUndefined, z.string().default('Asia/Shanghai'))
     .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai' }),
@@ -122,6 +127,14 @@ export interface Config {
     syncIntervalSeconds: number;
     /** Stop following an issue's replies and status this long after it was resolved or closed (SYNC_STOP_AFTER_HOURS). */
     syncStopAfterHours: number;
+  };
+  /** Webhook sources (issue 12): an empty token or secret turns that check (or, for the error API and push hints, the endpoint) off. */
+  sources: {
+    guanceAlertToken: string;
+    sentryClientSecret: string;
+    errorApiToken: string;
+    guanceWebhookToken: string;
+    dedupWindowSeconds: number;
   };
   logLevel: string;
   language: 'zh' | 'en';
@@ -184,6 +197,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       syncIntervalSeconds: 10,
       budgetWindowMs: 61_000,
       syncStopAfterHours: s.SYNC_STOP_AFTER_HOURS,
+    },
+    sources: {
+      guanceAlertToken: s.GUANCE_ALERT_TOKEN,
+      sentryClientSecret: s.SENTRY_CLIENT_SECRET,
+      errorApiToken: s.ERROR_API_TOKEN,
+      guanceWebhookToken: s.GUANCE_WEBHOOK_TOKEN,
+      dedupWindowSeconds: s.DEDUP_WINDOW_SECONDS,
     },
     logLevel: s.LOG_LEVEL,
     language: s.BOT_LANGUAGE,

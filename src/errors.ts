@@ -48,6 +48,13 @@ export class UnavailableError extends BotError {
   }
 }
 
+/** Someone else holds the thing right now (a lock, a card being opened); the same work succeeds a moment later. */
+export class BusyError extends BotError {
+  constructor(message: string) {
+    super(message, 'busy', { retryable: true });
+  }
+}
+
 /** Lark answered with a non-zero code or a transport failure. */
 export class LarkApiError extends BotError {
   constructor(

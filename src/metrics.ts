@@ -36,6 +36,15 @@ export const METRICS = {
   events_rejected_total: { type: 'counter', help: 'Lark pushes rejected', labels: ['reason', 'path'] },
   events_ignored_total: { type: 'counter', help: 'Events of types the bot does not handle', labels: ['type'] },
 
+  // Webhook sources (Sentry, Guance alerts and push hints, the error API)
+  webhooks_total: { type: 'counter', help: 'Webhook requests by path and outcome (accepted, rejected, unavailable)', labels: ['path', 'outcome'] },
+  notifications_total: {
+    type: 'counter',
+    help: 'Notifications from webhook sources by what they did to a card (new, repeat, resolve, reopen, update, duplicate)',
+    labels: ['source', 'effect'],
+  },
+  push_hints_total: { type: 'counter', help: 'Guance push hints by what they asked for (poll, check, none)', labels: ['effect'] },
+
   // Job queues
   jobs_completed_total: { type: 'counter', help: 'Jobs completed', labels: ['queue', 'job'] },
   jobs_failed_total: { type: 'counter', help: 'Job attempts that failed', labels: ['queue', 'final'] },
@@ -70,7 +79,7 @@ export const METRICS = {
   sync_scans_total: { type: 'counter', help: 'issue/list scans for followed issues whose updateAt moved', labels: [] },
   sync_thread_posts_total: {
     type: 'counter',
-    help: 'Guance replies and status changes posted in card threads',
+    help: 'Lines posted in card threads: Guance replies and status changes, actions on cards of other sources',
     labels: ['kind'],
   },
   sync_status_changes_total: { type: 'counter', help: 'Status changes made in Guance applied to cards', labels: [] },

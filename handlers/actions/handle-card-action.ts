@@ -5,11 +5,10 @@ import { failedToast, invalidToast, toast } from '../../cards/toasts.js';
 import type { IssueAction, Language } from '../../cards/types.js';
 import type { Ctx } from '../../src/context.js';
 import { GuanceRateLimited, errorMessage, isPermanent } from '../../src/errors.js';
-import { ISSUE_UUID_PATTERN } from '../../src/guance/schemas.js';
 import type { CardClick } from '../../src/lark/envelope.js';
 import { JOBS, sendKeys, type JobData } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
-import { applyIssueAction, type ActionOutcome } from '../issues/index.js';
+import { CARD_ITEM_PATTERN, applyIssueAction, type ActionOutcome } from '../issues/index.js';
 
 type CardActionJob = JobData<typeof JOBS.cardAction>;
 
@@ -22,7 +21,7 @@ export const CLICK_ANSWER_WAIT_MS = 2_000;
 /** What a callback button may carry: exactly the action and the issue, nothing else (see cards/issue-card.ts). */
 export const buttonValueSchema = z.strictObject({
   action: z.enum(['ack', 'resolve', 'reopen']),
-  issue: z.string().regex(ISSUE_UUID_PATTERN),
+  issue: z.string().regex(CARD_ITEM_PATTERN),
 });
 export type ButtonValue = z.infer<typeof buttonValueSchema>;
 

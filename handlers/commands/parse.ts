@@ -54,7 +54,8 @@ export interface ParseContext {
   inIssueThread: boolean;
 }
 
-const ID_BODY = 'issue_[A-Za-z0-9]+';
+/** Guance issue ids, and the ids the bot gives cards of other sources (only in their exact form: `error_…` is a common word). */
+const ID_BODY = '(?:issue_[A-Za-z0-9]+|(?:alert|sentry|error)_[0-9a-f]{32})';
 
 /**
  * A whole Guance issue id, e.g. `issue_6b8a3c…`: `issue_` followed by letters and digits.

@@ -5,7 +5,7 @@ import { formatTime, statusName } from '../../cards/parts.js';
 import type { Ctx } from '../../src/context.js';
 import { GuanceApiError, GuanceRateLimited } from '../../src/errors.js';
 import { openIssuesPage, watchedChannels, workspaceLevels } from '../../src/guance/lookups.js';
-import { applyIssueAction, botCommentExtend, botCommentRef, levelTable, listItemOf } from '../issues/index.js';
+import { applyIssueAction, botCommentExtend, botCommentRef, isOwnItem, levelTable, listItemOf } from '../issues/index.js';
 import type { Answer } from './answer.js';
 import type { Command } from './parse.js';
 
@@ -49,6 +49,7 @@ export async function runCommand(ctx: Ctx, input: CommandInput): Promise<Answer>
 async function issueTitle(ctx: Ctx, issueUuid: string): Promise<string | null> {
   const snapshot = await ctx.store.links.snapshot(issueUuid);
   if (snapshot) return snapshot.title;
+  if (isOwnItem(issueUuid)) return null;
   const issue = await ctx.guance.getIssue(issueUuid, 'human');
   return issue ? issue.name || issue.uuid : null;
 }
@@ -59,6 +60,8 @@ async function addComment(ctx: Ctx, issueUuid: string, text: string, input: Comm
   const lang = ctx.config.language;
   const title = await issueTitle(ctx, issueUuid);
   if (title === null) return { text: t(lang, 'answer.unknownIssue', { issue: issueUuid }) };
+  const kind = (await ctx.store.links.snapshot(issueUuid))?.kind;
+  if (isOwnItem(issueUuid) && kind && kind !== 'guance-issue') return { text: t(lang, 'answer.noComments', { source: t(lang, `source.${kind}`) }) };
   // A retried job whose first run died after Guance answered finds its own comment instead of writing another.
   const first = await ctx.store.claims.claimComment(input.messageId);
   if (!first && (await findOwnComment(ctx, issueUuid, input.messageId))) {

@@ -1,3 +1,5 @@
-/** New Guance issues → one card per target chat, exactly once. */
-export { markFirstRun, pollIssues } from './poll-issues.js';
+/** New issues and notifications → one card per target chat, exactly once. */
+export { markFirstRun, pollIssues, pollNow } from './poll-issues.js';
+export { postCard } from './post-card.js';
 export { postIssueCard } from './post-issue-card.js';
+export { enqueueCardDeliveries } from './targets.js';

@@ -65,13 +65,18 @@ async function pollOnce(ctx: Ctx): Promise<void> {
   }
 }
 
+/** One poll now, if no replica is polling; false when one is. */
+export async function pollNow(ctx: Ctx): Promise<boolean> {
+  const ran = await ctx.store.locks.withPoll(async () => {
+    await pollOnce(ctx);
+    return true;
+  });
+  return ran === true;
+}
+
 export const pollIssues = handle(JOBS.pollIssues, async (_data, ctx) => {
   try {
-    const ran = await ctx.store.locks.withPoll(async () => {
-      await pollOnce(ctx);
-      return true;
-    });
-    if (!ran) ctx.log.debug('poll skipped: another replica is polling');
+    if (!(await pollNow(ctx))) ctx.log.debug('poll skipped: another replica is polling');
   } catch (error) {
     // The next tick is the retry; the cursor did not move.
     if (error instanceof GuanceRateLimited) {

@@ -1,10 +1,13 @@
 import { t } from '../../cards/i18n.js';
 import type { IssueAction } from '../../cards/types.js';
 import type { Ctx } from '../../src/context.js';
-import { GuanceApiError, GuanceRateLimited } from '../../src/errors.js';
+import { formatTime } from '../../cards/parts.js';
+import { GuanceApiError, GuanceRateLimited, errorMessage } from '../../src/errors.js';
 import { FINISHED_STATUSES, STATUS, type GuanceIssue } from '../../src/guance/schemas.js';
 import type { IssueSnapshot, Lock } from '../../src/store/index.js';
 import { botCommentExtend } from './bot-comments.js';
+import { isOwnItem } from './item-id.js';
+import { postToThreads } from './thread-posts.js';
 import { refreshCards } from './refresh-card.js';
 import { recordResponse } from './response-times.js';
 import { issueSnapshot } from './snapshot.js';
@@ -35,8 +38,11 @@ function alreadyDone(action: IssueAction, statusType: number): boolean {
   return statusType === STATUS.open;
 }
 
-/** The per-issue lock serialises status changes (Lark actions here, Guance-side changes in sync). */
-async function waitForLock(ctx: Ctx, issueUuid: string): Promise<Lock | null> {
+/**
+ * The per-issue lock serialises status changes (Lark actions here, Guance-side changes in sync, notifications of
+ * other sources). Null when it stayed busy for 8 s.
+ */
+export async function waitForLock(ctx: Ctx, issueUuid: string): Promise<Lock | null> {
   const deadline = Date.now() + 8_000;
   for (;;) {
     const lock = await ctx.store.locks.tryIssue(issueUuid);
@@ -63,7 +69,7 @@ export async function applyIssueAction(ctx: Ctx, request: ActionRequest): Promis
   const lock = await waitForLock(ctx, request.issueUuid);
   if (!lock) return { kind: 'rate-limited', retryAfterMs: 2_000 };
   try {
-    return await applyLocked(ctx, request);
+    return isOwnItem(request.issueUuid) ? await applyOwnLocked(ctx, request) : await applyLocked(ctx, request);
   } catch (error) {
     if (error instanceof GuanceRateLimited) return { kind: 'rate-limited', retryAfterMs: error.retryAfterMs };
     if (error instanceof GuanceApiError && !error.retryable) {
@@ -102,6 +108,38 @@ async function applyLocked(ctx: Ctx, request: ActionRequest): Promise<ActionOutc
   await recordResponse(ctx, snapshot, request.action, by.at);
   ctx.metrics.inc('issue_actions_total', { action: request.action });
   return { kind: 'changed', snapshot, ackAsComment };
+}
+
+const ACTION_KEYS = { ack: 'toast.acknowledged', resolve: 'toast.resolved', reopen: 'toast.reopened' } as const;
+
+/**
+ * A card of another source (alert, Sentry, error report): the bot keeps its state, so the change is the stored
+ * snapshot's, shown on every card of it and said once in each card's thread.
+ */
+async function applyOwnLocked(ctx: Ctx, request: ActionRequest): Promise<ActionOutcome> {
+  const current = await ctx.store.links.snapshot(request.issueUuid);
+  if (!current) return { kind: 'not-found' };
+  if (alreadyDone(request.action, current.statusType)) return { kind: 'already', snapshot: current };
+  const by = { name: request.actorName, at: Math.floor(Date.now() / 1000), via: 'lark' as const };
+  const statusType = TARGET_STATUS[request.action];
+  const snapshot: IssueSnapshot = { ...current, statusType, updatedAt: by.at, lastChange: { action: request.action, statusType, by } };
+  await ctx.store.links.saveSnapshot(snapshot);
+  await refreshCards(ctx, snapshot.uuid);
+  await recordResponse(ctx, snapshot, request.action, by.at);
+  ctx.metrics.inc('issue_actions_total', { action: request.action });
+  const lang = ctx.config.language;
+  const line = t(lang, 'thread.ownAction', {
+    action: t(lang, ACTION_KEYS[request.action]),
+    name: request.actorName,
+    time: formatTime(by.at, ctx.config.timeZone, lang),
+  });
+  try {
+    await postToThreads(ctx, await ctx.store.links.cardsFor(snapshot.uuid), `own-${request.ref}`, line, 'action');
+  } catch (error) {
+    // The change is made and on the card; the thread line is the courtesy.
+    ctx.log.warn('could not say the change in the card thread', { item: snapshot.uuid, error: errorMessage(error) });
+  }
+  return { kind: 'changed', snapshot, ackAsComment: false };
 }
 
 async function remember(ctx: Ctx, issue: GuanceIssue, lastChange?: IssueSnapshot['lastChange']): Promise<IssueSnapshot> {

@@ -10,6 +10,18 @@ export async function refreshCards(ctx: Ctx, issueUuid: string): Promise<void> {
   }
 }
 
+/**
+ * Queues a PATCH of every card of the item at the end of the current `everyMs` slot: a burst of repeats (the error
+ * API's count, an alert firing again) becomes one PATCH per slot per card, not one per notification.
+ */
+export async function refreshCardsSoon(ctx: Ctx, issueUuid: string, everyMs = 3_000): Promise<void> {
+  const slot = Math.floor(Date.now() / everyMs);
+  const delayMs = (slot + 1) * everyMs - Date.now();
+  for (const link of await ctx.store.links.cardsFor(issueUuid)) {
+    await ctx.queues.add(JOBS.refreshCard, { issueUuid, messageId: link.messageId }, jobIds.throttledRefresh(link.messageId, slot), { delayMs });
+  }
+}
+
 export const refreshCard = handle(JOBS.refreshCard, async ({ issueUuid, messageId }, ctx) => {
   const snapshot = await ctx.store.links.snapshot(issueUuid);
   if (!snapshot) return { skipped: 'no snapshot' };

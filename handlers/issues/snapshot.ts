@@ -91,6 +91,11 @@ function cardModel(snapshot: IssueSnapshot, config: Pick<Config, 'timeZone'>): I
     description: snapshot.description,
     consoleUrl: snapshot.link,
     ...(snapshot.lastChange ? { lastChange: snapshot.lastChange } : {}),
+    ...(snapshot.kind ? { sourceKind: snapshot.kind } : {}),
+    ...(snapshot.fields ? { fields: snapshot.fields } : {}),
+    ...(snapshot.links ? { links: snapshot.links } : {}),
+    ...(snapshot.count !== undefined ? { count: snapshot.count } : {}),
+    ...(snapshot.lastSeenAt !== undefined ? { lastSeenAt: snapshot.lastSeenAt } : {}),
   };
 }
 

@@ -4,12 +4,11 @@ import { GuanceApiError, GuanceRateLimited } from '../../src/errors.js';
 import { isGuanceNotFound } from '../../src/guance/client.js';
 import { FINISHED_STATUSES, type GuanceReply } from '../../src/guance/schemas.js';
 import type { FollowState } from '../../src/store/index.js';
-import { consoleLink } from '../issues/index.js';
+import { consoleLink, postToThreads } from '../issues/index.js';
 import { bumpFollowed, saveChecked } from './follow.js';
 import { applyGuanceStatus, type StatusOutcome } from './guance-status.js';
 import { hintSaysStatusMoved, isNewEntry, oldestFirst, planEntries, replyView } from './plan.js';
 import { markSeen } from './priority.js';
-import { postToThreads } from './threads.js';
 
 const PAGE_SIZE = 20;
 const MAX_PAGES = 5;

@@ -37,14 +37,19 @@ async function syncRound(ctx: Ctx, stats: RoundStats): Promise<void> {
   }
 }
 
+/** One sync round now, if no replica is running one; false when one is (it takes bumped issues first anyway). */
+export async function syncNow(ctx: Ctx, stats: RoundStats = { checks: 0, posted: 0, scans: 0, bumped: 0 }): Promise<boolean> {
+  const ran = await ctx.store.locks.withSync(async () => {
+    await syncRound(ctx, stats);
+    return true;
+  });
+  return ran === true;
+}
+
 export const syncIssues = handle(JOBS.syncIssues, async (_data, ctx) => {
   const stats: RoundStats = { checks: 0, posted: 0, scans: 0, bumped: 0 };
   try {
-    const ran = await ctx.store.locks.withSync(async () => {
-      await syncRound(ctx, stats);
-      return true;
-    });
-    if (!ran) ctx.log.debug('sync skipped: another replica is syncing');
+    if (!(await syncNow(ctx, stats))) ctx.log.debug('sync skipped: another replica is syncing');
   } catch (error) {
     // The budget said no, Lark said wait, or Redis is away: stop here; the next round picks up by priority.
     if (error instanceof GuanceRateLimited) {

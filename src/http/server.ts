@@ -3,7 +3,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Ctx } from '../context.js';
 import type { Router } from '../router.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
-import { larkHandlers, type LarkPath } from './lark-routes.js';
+import { larkHandlers } from './lark-routes.js';
+import { WebhookRegistry, webhookHandler } from './webhook-routes.js';
 
 interface HttpError {
   status?: number;
@@ -12,10 +13,11 @@ interface HttpError {
 
 /**
  * The request listener without listen(), so supertest can drive it directly. POST /lark/events and /lark/card
- * (nearly all traffic) go straight to their handlers; express serves everything else.
+ * (nearly all traffic) and the webhooks go straight to their raw-body handlers; express serves everything else.
  */
-export function createHttpApp(ctx: Ctx, router: Router, readiness: ReadinessCheck[] = []): RequestListener {
-  const lark = larkHandlers(ctx, router);
+export function createHttpApp(ctx: Ctx, router: Router, webhooks = new WebhookRegistry(), readiness: ReadinessCheck[] = []): RequestListener {
+  const lark: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = { ...larkHandlers(ctx, router) };
+  for (const [path, handler] of webhooks.routes) lark[path] = webhookHandler(ctx, path, handler);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -41,14 +43,14 @@ export function createHttpApp(ctx: Ctx, router: Router, readiness: ReadinessChec
   });
 
   return (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '').split('?', 1)[0] as LarkPath;
+    const path = (req.url ?? '').split('?', 1)[0] ?? '';
     const handler = req.method === 'POST' ? lark[path] : undefined;
     if (!handler) {
       app(req, res);
       return;
     }
     handler(req, res).catch((error: unknown) => {
-      ctx.log.error('unexpected error on a Lark route', { path: req.url, error: error instanceof Error ? error.message : String(error) });
+      ctx.log.error('unexpected error on a POST route', { path: req.url, error: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}');
     });
   };

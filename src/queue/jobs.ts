@@ -3,10 +3,12 @@
  * built. The id is the "exactly once" claim (BullMQ refuses a second job with the same id while the first is kept),
  * so ids are deterministic wherever a repeat must be a no-op.
  */
+import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { GuanceIssueSchema } from '../guance/schemas.js';
 import { cardClickSchema, messageEventSchema } from '../lark/envelope.js';
+import { notificationSchema } from '../sources/notification.js';
 import { DEDUPE_SECONDS, DELIVERY_ID_SECONDS } from '../store/ttl.js';
 
 /** Queue names. Keys live under the configured prefix, so several bots (or test runs) can share one Redis. */
@@ -51,6 +53,17 @@ export const JOBS = {
     z.object({ chatId: z.string().min(1), issue: GuanceIssueSchema, seenAt: z.number(), channel: z.string().optional() }),
     { removeOnComplete: { age: DELIVERY_ID_SECONDS }, attempts: 12 },
   ),
+  /** A webhook notification (alert, Sentry, error report), verified and normalised: dedupe → card or card update. */
+  ingestNotification: spec('inbound', 'ingest-notification', z.object({ notification: notificationSchema, receivedAt: z.number() })),
+  /** One card of a stored snapshot (any source but Guance issues, which carry the issue) to one chat. */
+  postCard: spec('deliver', 'post-card', z.object({ chatId: z.string().min(1), itemId: z.string().min(1), seenAt: z.number() }), {
+    removeOnComplete: { age: DELIVERY_ID_SECONDS },
+    attempts: 12,
+  }),
+  /** A Guance push hint: poll for new issues now (one per slot, whatever the burst). */
+  hintPoll: spec('schedule', 'hint-poll', z.object({ receivedAt: z.number() }), { attempts: 4, removeOnComplete: 1000, removeOnFail: 1000 }),
+  /** A Guance push hint: a sync round now, the hinted carded issues first, instead of at their sync turn. */
+  hintSync: spec('schedule', 'hint-sync', z.object({ receivedAt: z.number() }), { attempts: 4, removeOnComplete: 1000, removeOnFail: 1000 }),
   /** PATCH one card message to the issue's snapshot as it is when the job runs. */
   refreshCard: spec('deliver', 'refresh-card', z.object({ issueUuid: z.string(), messageId: z.string() }), {
     removeOnComplete: 1000,
@@ -72,8 +85,15 @@ function jobId(...parts: string[]): string {
 export const jobIds = {
   /** Inbound events (messages, clicks): the event's dedupe key, so Lark re-sending it is the same job. */
   inbound: (dedupeKey: string) => jobId(dedupeKey),
-  /** One card per chat and issue, ever. */
+  /** One card per chat and issue (or card item of another source), ever. */
   delivery: (chatId: string, issueUuid: string) => jobId('deliver', chatId, issueUuid),
+  /** One delayed refresh per card and time slot: repeats within the slot share it. */
+  throttledRefresh: (messageId: string, slot: number) => jobId('refresh-slot', messageId, String(slot)),
+  /** A webhook notification, by its content-based key: the same delivery again is the same job. */
+  notification: (key: string) => jobId('notification', createHash('sha256').update(key).digest('hex').slice(0, 40)),
+  /** Push hints: one poll and one sync round per slot cover every issue a burst names. */
+  hintPoll: (slot: number) => jobId('hint-poll', String(slot)),
+  hintSync: (slot: number) => jobId('hint-sync', String(slot)),
   /** Every refresh is a new job: it renders whatever the snapshot is when it runs. */
   refresh: (messageId: string) => jobId('refresh', messageId, String(Date.now()), Math.random().toString(36).slice(2, 8)),
 };

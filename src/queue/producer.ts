@@ -41,7 +41,7 @@ export class Queues {
    * Adds a job under a deterministic id: the id is the "exactly once" claim, and claim and enqueue are one
    * Redis script, so a crash cannot leave a claimed-but-unqueued event behind.
    */
-  async add<T extends object>(job: JobSpec<T>, data: T, id: string): Promise<void> {
+  async add<T extends object>(job: JobSpec<T>, data: T, id: string, options: { delayMs?: number } = {}): Promise<void> {
     const { queue, name } = job;
     // BullMQ waits for a connection that is not there; the HTTP answer must not, so Lark can retry elsewhere.
     if (this.connection.status !== 'ready') throw new UnavailableError(`cannot queue ${queue}/${name}: redis is ${this.connection.status}`);
@@ -52,7 +52,8 @@ export class Queues {
     });
     try {
       // A late success after the timeout is harmless: the retry that follows the 503 finds the same job id.
-      await Promise.race([this.byName[queue].add(name, data, { ...job.options, jobId: id }), timeout]);
+      const delay = options.delayMs && options.delayMs > 0 ? { delay: Math.ceil(options.delayMs) } : {};
+      await Promise.race([this.byName[queue].add(name, data, { ...job.options, ...delay, jobId: id }), timeout]);
     } catch (error) {
       if (error === timedOut || this.connection.status !== 'ready' || isRedisFailure(error)) {
         throw new UnavailableError(`cannot queue ${queue}/${name}: ${errorMessage(error)}`, { cause: error });

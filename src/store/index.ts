@@ -7,6 +7,7 @@ import { IssueLinks } from './issue-links.js';
 import { Locks } from './locks.js';
 import { RateWindow } from './rate-window.js';
 import { pingRedis } from './redis.js';
+import { Subjects } from './subjects.js';
 
 export type { CardLink, IssueSnapshot } from './issue-links.js';
 export { issueSnapshotSchema } from './issue-links.js';
@@ -14,6 +15,7 @@ export { BUMP_LEAD_MS, type BumpHint, type FollowState, type Followed } from './
 export type { Lock } from './locks.js';
 export type { Cache } from './cache.js';
 export type { RateWindow } from './rate-window.js';
+export type { SubjectCard } from './subjects.js';
 
 /**
  * Every piece of the bot's Redis state, by what it is for. Handlers reach Redis only through these; each module
@@ -21,6 +23,8 @@ export type { RateWindow } from './rate-window.js';
  */
 export interface Store {
   links: IssueLinks;
+  /** Webhook notifications' subjects → their card item. */
+  subjects: Subjects;
   claims: Claims;
   answers: Answers;
   cursors: Cursors;
@@ -38,6 +42,7 @@ export interface Store {
 export function createStore(redis: Redis, prefix: string): Store {
   return {
     links: new IssueLinks(redis, prefix),
+    subjects: new Subjects(redis, prefix),
     claims: new Claims(redis, prefix),
     answers: new Answers(redis, prefix),
     cursors: new Cursors(redis, prefix),

@@ -30,9 +30,20 @@ export const issueSnapshotSchema = z.object({
     .object({
       action: z.enum(['ack', 'resolve', 'reopen', 'status']),
       statusType: z.number(),
-      by: z.object({ name: z.string(), at: z.number(), via: z.enum(['lark', 'guance']) }),
+      by: z.object({ name: z.string(), at: z.number(), via: z.enum(['lark', 'guance', 'source']) }),
     })
     .optional(),
+  /** Where the card came from; absent means a Guance issue (snapshots from before other sources existed). */
+  kind: z.enum(['guance-issue', 'guance-alert', 'sentry', 'error-api']).optional(),
+  /** Source details shown on the card (project, environment, service, host…). */
+  fields: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+  /** Links besides the Guance console link ("Open in Sentry", the alert's link, the report's url). */
+  links: z.array(z.object({ kind: z.enum(['sentry', 'guance-alert', 'report']), url: z.string() })).optional(),
+  /** How many notifications this card stands for, and when the last one arrived (unix seconds). */
+  count: z.number().optional(),
+  lastSeenAt: z.number().optional(),
+  /** E-mails the source named. */
+  people: z.array(z.string()).optional(),
 });
 export type IssueSnapshot = z.infer<typeof issueSnapshotSchema>;
 

@@ -104,6 +104,14 @@ export class JobsWatch {
     });
   }
 
+  /** Jobs named `name` still waiting, running or delayed in the queue. */
+  async pending(queue: WatchedQueue, name: string): Promise<number> {
+    const q = this.queues.get(queue);
+    if (!q) throw new Error(`not watching ${queue}`);
+    const jobs = await q.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
+    return jobs.filter((job) => job?.name === name).length;
+  }
+
   /** Waits until nothing is waiting, running or delayed in the queue (every job so far has finished). */
   async idle(queue: WatchedQueue, timeoutMs = 10_000): Promise<void> {
     const q = this.queues.get(queue);

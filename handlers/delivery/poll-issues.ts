@@ -65,6 +65,15 @@ async function pollOnce(ctx: Ctx): Promise<void> {
   }
 }
 
+/**
+ * A scheduled tick right after a poll made on a push hint is skipped: while hints arrive, polling slows down and
+ * their budget goes to hint polls (the cursor overlap makes any poll cover what the skipped one would have).
+ */
+async function polledMomentsAgo(ctx: Ctx): Promise<boolean> {
+  const sinceMs = Date.now() - (await ctx.store.cursors.lastHintPollAt());
+  return sinceMs < ctx.config.guance.pollIntervalSeconds * 1000 * 0.8;
+}
+
 /** One poll now, if no replica is polling; false when one is. */
 export async function pollNow(ctx: Ctx): Promise<boolean> {
   const ran = await ctx.store.locks.withPoll(async () => {
@@ -75,6 +84,10 @@ export async function pollNow(ctx: Ctx): Promise<boolean> {
 }
 
 export const pollIssues = handle(JOBS.pollIssues, async (_data, ctx) => {
+  if (await polledMomentsAgo(ctx)) {
+    ctx.log.debug('poll skipped: a poll on a push hint ran moments ago');
+    return;
+  }
   try {
     if (!(await pollNow(ctx))) ctx.log.debug('poll skipped: another replica is polling');
   } catch (error) {

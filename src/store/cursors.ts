@@ -23,6 +23,15 @@ export class Cursors {
     await this.redis.set(`${this.prefix}:poll-cursor:${channelUuid}`, String(seconds));
   }
 
+  /** ms when the last poll made on a Guance push hint ended; 0 when never. */
+  async lastHintPollAt(): Promise<number> {
+    return Number(await this.redis.get(`${this.prefix}:poll:last-hint-poll`)) || 0;
+  }
+
+  async setLastHintPollAt(ms: number): Promise<void> {
+    await this.redis.set(`${this.prefix}:poll:last-hint-poll`, String(ms));
+  }
+
   /** ms of sync's last issue/list scan; 0 when never. */
   async lastScanAt(): Promise<number> {
     return Number(await this.redis.get(`${this.prefix}:sync:last-scan`)) || 0;

@@ -25,7 +25,16 @@ export function assertNoSecretsLogged(where: string, lines: readonly string[], s
 
 /** The bot's own secrets by setting name, from the environment a bot was given. */
 export function secretsOfEnv(env: Record<string, string | undefined>): NamedSecret[] {
-  return ['LARK_APP_SECRET', 'LARK_ENCRYPT_KEY', 'LARK_VERIFICATION_TOKEN', 'GUANCE_API_KEY']
+  return [
+    'LARK_APP_SECRET',
+    'LARK_ENCRYPT_KEY',
+    'LARK_VERIFICATION_TOKEN',
+    'GUANCE_API_KEY',
+    'GUANCE_ALERT_TOKEN',
+    'SENTRY_CLIENT_SECRET',
+    'ERROR_API_TOKEN',
+    'GUANCE_WEBHOOK_TOKEN',
+  ]
     .map((name) => ({ name, value: env[name] ?? '' }))
     .filter((s) => s.value !== '');
 }

@@ -32,12 +32,12 @@ export async function pacedLoad(
       const item = nextBody();
       const begin = performance.now();
       const req = request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { ...item.headers, 'content-length': Buffer.byteLength(item.body) } },
+        { agent, host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: 'POST', headers: { ...item.headers, 'content-length': Buffer.byteLength(item.body) } },
         (res) => {
           res.resume();
           res.on('end', () => {
             latencies.push(performance.now() - begin);
-            if (res.statusCode === 200) ok += 1;
+            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) ok += 1;
             resolve();
           });
         },

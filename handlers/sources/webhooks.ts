@@ -83,7 +83,13 @@ export async function onErrorReport(request: WebhookRequest, ctx: Ctx): Promise<
   if (body.kind === 'bad') return body.answer;
   if (body.kind === 'text') return { status: 400, body: { error: 'body is not JSON' } };
   const now = Math.floor(Date.now() / 1000);
-  return accept(ctx, '/api/errors', normaliseErrorReport(body.value, now, ctx.config.sources.dedupWindowSeconds));
+  const normalised = normaliseErrorReport(body.value, now, ctx.config.sources.dedupWindowSeconds);
+  // Every report counts as an occurrence; a sender that retries can say which report it is, so a retry does not count twice.
+  const retryKey = request.header('idempotency-key')?.trim();
+  if (normalised.ok && retryKey && retryKey.length <= 128) {
+    for (const notification of normalised.notifications) notification.key = `error-api:${notification.fingerprint ?? ''}:idem:${retryKey}`;
+  }
+  return accept(ctx, '/api/errors', normalised);
 }
 
 export async function onGuancePush(request: WebhookRequest, ctx: Ctx): Promise<WebhookAnswer> {

@@ -18,7 +18,7 @@ describe.concurrent('POST /api/errors', () => {
 
   it('one card per fingerprint within the window, its count updated in place; after the window a new card', async (context) => {
     const { expect } = context;
-    const stack = await appStackForTest(context, 'errors-window', { env: { ERROR_API_TOKEN: TOKEN, DEDUP_WINDOW_SECONDS: '3' } });
+    const stack = await appStackForTest(context, 'errors-window', { env: { ERROR_API_TOKEN: TOKEN, DEDUP_WINDOW_SECONDS: '6' } });
     expect((await postJson(stack, '/api/errors', { service: 'pay', message: 'boom' })).status).toBe(401);
     expect((await postJson(stack, '/api/errors', { service: 'pay', message: 'boom' }, { authorization: 'Bearer wrong' })).status).toBe(401);
     const refused = await postJson(stack, '/api/errors', { message: 'no service' }, AUTH);
@@ -26,6 +26,7 @@ describe.concurrent('POST /api/errors', () => {
     expect(String(refused.json.error)).toContain('service');
 
     const report = { service: 'pay-api', message: 'NullPointerException in charge()', level: 'error', environment: 'prod', url: 'https://logs.example.test/e/1' };
+    const firstAt = Date.now();
     const answers = await Promise.all([1, 2, 3, 4, 5].map(() => postJson(stack, '/api/errors', report, AUTH)));
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
     const card = await waitForCardWith(stack, 'NullPointerException in charge()');
@@ -33,10 +34,15 @@ describe.concurrent('POST /api/errors', () => {
     await waitForCardShowing(stack, card.message_id, 'Seen 5 times');
     expect(cardsWith(stack, 'NullPointerException')).toHaveLength(1);
 
+    // A sender's retry of one report (same Idempotency-Key) counts once.
+    await postJson(stack, '/api/errors', report, { ...AUTH, 'idempotency-key': 'report-6' });
+    await postJson(stack, '/api/errors', report, { ...AUTH, 'idempotency-key': 'report-6' });
     await postJson(stack, '/api/errors', { service: 'pay-api', message: 'Another error' }, AUTH);
     await waitForCardWith(stack, 'Another error');
-    // Past the window (3 s from the first report), the same error opens a new card.
-    await new Promise((resolve) => setTimeout(resolve, 3_100));
+    await waitForCardShowing(stack, card.message_id, 'Seen 6 times');
+    expect(stack.jobs.list('inbound', { name: 'ingest-notification' })).toHaveLength(7);
+    // Past the window (6 s from the first report), the same error opens a new card.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstAt + 6_100 - Date.now())));
     await postJson(stack, '/api/errors', report, AUTH);
     await waitFor(() => cardsWith(stack, 'NullPointerException').length === 2, 'a second card after the window');
     expect(cardsWith(stack, 'NullPointerException')).toHaveLength(2);

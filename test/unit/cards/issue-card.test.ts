@@ -245,3 +245,54 @@ describe('buildIssueCard size bounds', () => {
     expect(assignees).toMatch(/^\*\*Assignees\*\*\nuser0, user1, .* \+\d+ more$/);
   });
 });
+
+describe('cards of other sources', () => {
+  const sentryModel: IssueCardModel = {
+    ...BASE_MODEL,
+    uuid: `sentry_${'a'.repeat(32)}`,
+    title: 'ReferenceError: blooopy is not defined',
+    level: { name: 'P1', color: '#FF7931' },
+    sourceKind: 'sentry',
+    source: 'Sentry',
+    consoleUrl: '',
+    assignees: [],
+    fields: [
+      { name: 'project', value: 'front-end' },
+      { name: 'environment', value: 'prod' },
+      { name: 'release', value: '1.2.3' },
+    ],
+    links: [{ kind: 'sentry', url: 'https://sentry.io/organizations/acme/issues/1/' }],
+    count: 3,
+    lastSeenAt: 1795414800,
+  };
+
+  it('are of one family: level colour, fields, the count, Acknowledge / Resolve and the source link, no Guance link', () => {
+    for (const lang of LANGUAGES) {
+      const card = buildIssueCard(sentryModel, lang);
+      expectValidCard(card);
+      expect(card.header?.template).toBe('orange');
+      expect(markdownContents(card).join('\n')).toContain('front-end');
+      expect(plainContents(card).join('\n')).toContain('3');
+      expect(openUrls(card)).toEqual(['https://sentry.io/organizations/acme/issues/1/']);
+      expect(callbackValues(card).map((v) => (v as { action: string }).action)).toEqual(['ack', 'resolve']);
+    }
+    expect(buttons(buildIssueCard(sentryModel, 'en')).map((b) => b.text.content)).toEqual(['Acknowledge', 'Resolve', 'Open in Sentry']);
+    expect(plainContents(buildIssueCard(sentryModel, 'en')).join('\n')).toContain('Seen 3 times');
+  });
+
+  it('turn green when the source says it is over, and say who did it there', () => {
+    const card = buildIssueCard(
+      { ...sentryModel, statusType: 20, lastChange: { action: 'resolve', statusType: 20, by: { name: 'Jane', at: 1795418400, via: 'source' } } },
+      'en',
+    );
+    expect(card.header?.template).toBe('green');
+    expect(plainContents(card).join('\n')).toContain('Jane: resolved / recovered at');
+    expect(callbackValues(card).map((v) => (v as { action: string }).action)).toEqual(['reopen']);
+  });
+
+  it('show no assignee row unless the source names someone', () => {
+    const text = (model: IssueCardModel) => markdownContents(buildIssueCard(model, 'en')).join('\n');
+    expect(text(sentryModel)).not.toContain('Assignees');
+    expect(text({ ...sentryModel, assignees: ['Jane'] })).toContain('Assignees');
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 import { CHAT, appStackForTest } from '../../helpers/app-stack.js';
+import { messageEvent } from '../../helpers/lark-signing.js';
 import { cardsWith, currentCard, fixtureJson, fixtureText, postJson, waitForCardShowing, waitForCardWith } from '../../helpers/sources.js';
 
 const TOKEN = 'alert-token-0123456789';
@@ -7,6 +8,7 @@ const PATH = `/webhooks/guance-alert?token=${TOKEN}`;
 /** The published sample's title, as Guance sends it (`\uXXXX`) and as people read it. */
 const SAMPLE_TITLE = '实例名称为 share 磁盘使用率过高';
 const env = { GUANCE_ALERT_TOKEN: TOKEN };
+const ALICE = { open_id: 'ou_alice00000000000000000000000001', name: 'Alice Chen' };
 
 const alert = (overrides: Record<string, unknown>) => ({ ...fixtureJson('guance/alert-webhook-custom-payload.json'), ...overrides });
 
@@ -78,5 +80,31 @@ describe.concurrent('POST /webhooks/guance-alert', () => {
     expect(answer.status).toBe(202);
     const card = await waitForCardWith(stack, 'Queue backlog growing');
     expect(currentCard(stack, card.message_id)).toContain('backlog 12000');
+  });
+});
+
+describe('commands in the thread of an alert card', () => {
+  it('ack in the thread acknowledges the alert card; other text is answered that comments go to Guance issues only', async (context) => {
+    const { expect } = context;
+    const stack = await appStackForTest(context, 'alert-thread', { env });
+    stack.lark.addUser(ALICE);
+    await postJson(stack, PATH, alert({ df_event_id: 'event-thread', df_fault_id: 'fault-thread', df_title: 'Thread alert' }));
+    const card = await waitForCardWith(stack, 'Thread alert');
+    const say = async (text: string) => {
+      const { payload, messageId } = messageEvent({
+        text: `@_user_1 ${text}`,
+        mentions: [{ key: '@_user_1', id: { open_id: stack.lark.botOpenId }, name: 'IssueBot', mentioned_type: 'bot' }],
+        senderOpenId: ALICE.open_id,
+        rootId: card.message_id,
+      });
+      stack.lark.addIncomingMessage({ chat_id: CHAT, message_id: messageId, root_id: card.message_id, parent_id: card.message_id });
+      expect((await stack.postEvent(payload)).status).toBe(200);
+      await stack.jobs.waitFor('inbound', { name: 'message', id: messageId });
+      return stack.lark.repliesTo(messageId)[0]?.content ?? '';
+    };
+    expect(JSON.parse(await say('ack'))).toMatchObject({ text: expect.stringContaining('Acknowledged "Thread alert"') });
+    await waitForCardShowing(stack, card.message_id, 'Acknowledged by Alice Chen');
+    expect(await say('disk cleaned up on share')).toContain('Comments go to Guance issues only');
+    expect(stack.guance.requests.filter((r) => r.method === 'POST' && r.path.includes('/reply/create'))).toHaveLength(0);
   });
 });

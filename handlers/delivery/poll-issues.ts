@@ -71,7 +71,7 @@ async function pollOnce(ctx: Ctx): Promise<void> {
  */
 async function polledMomentsAgo(ctx: Ctx): Promise<boolean> {
   const sinceMs = Date.now() - (await ctx.store.cursors.lastHintPollAt());
-  return sinceMs < ctx.config.guance.pollIntervalSeconds * 1000 * 0.8;
+  return sinceMs < ctx.config.guance.pollIntervalSeconds * 1000;
 }
 
 /** One poll now, if no replica is polling; false when one is. */

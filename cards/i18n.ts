@@ -96,6 +96,19 @@ const MESSAGE_TABLE = {
   // List card
   'list.title': { en: 'Open issues ({count})', zh: '待处理的 Issue（{count}）' },
   'list.more': { en: '…and {count} more', zh: '…还有 {count} 个' },
+  'digest.title': { en: 'Daily digest {day}: {count} open', zh: '每日摘要 {day}：{count} 个未关闭' },
+  'digest.count': { en: '{open} open, {unacknowledged} not acknowledged', zh: '{open} 个未关闭，{unacknowledged} 个未确认' },
+  'digest.allClear': { en: 'No open issues in this chat.', zh: '本群没有未关闭的问题。' },
+  'digest.oldestWaiting': { en: 'Waiting longest for someone', zh: '等待最久、尚无人确认' },
+  'digest.waiting': { en: 'since {time} ({duration})', zh: '自 {time}（{duration}）' },
+  'digest.ackTimes': { en: 'Yesterday {count} acknowledged: median {median}, p90 {p90} after the card', zh: '昨天确认 {count} 个：卡片发出后中位 {median}，p90 {p90}' },
+  'digest.noAcks': { en: 'Yesterday nothing was acknowledged.', zh: '昨天没有确认任何问题。' },
+  'digest.minutes': { en: '{count} min', zh: '{count} 分钟' },
+  'digest.hours': { en: '{count} h', zh: '{count} 小时' },
+  'digest.days': { en: '{count} d', zh: '{count} 天' },
+  'storm.title': { en: '{count} new issues in the last minute', zh: '最近一分钟新增 {count} 个问题' },
+  'storm.open': { en: 'Too many at once for one card each: more are added here as they arrive ({from} – {to}).', zh: '短时间内问题过多，不再逐条发卡片：新问题会陆续加到这里（{from} – {to}）。' },
+  'storm.closed': { en: 'Storm over: {count} issues between {from} and {to}.', zh: '告警风暴已结束：{from} 至 {to} 共 {count} 个问题。' },
 
   // Help card
   'help.title': { en: 'Guance issue bot: commands', zh: '观测云 Issue 机器人：命令说明' },

@@ -29,6 +29,11 @@ export interface ListCardOptions {
   timeZone?: string;
   /** Rows shown at most (default 30). */
   maxRows?: number;
+  /** Another title than "Open issues (N)" (the storm digest), and its header colour. */
+  title?: string;
+  template?: 'blue' | 'orange' | 'red' | 'grey';
+  /** A line under the header (e.g. "Storm over: 14:30–14:31"). */
+  note?: string;
 }
 
 const DEFAULT_MAX_ROWS = 30;
@@ -49,7 +54,7 @@ function row(item: IssueListItem, lang: Language, timeZone: string): MarkdownEle
   );
 }
 
-function card(title: string, elements: CardElement[], template: 'blue' | 'green'): LarkCard {
+function card(title: string, elements: CardElement[], template: NonNullable<ListCardOptions['template']> | 'green'): LarkCard {
   return {
     schema: '2.0',
     config: { update_multi: true, summary: { content: title } },
@@ -58,7 +63,7 @@ function card(title: string, elements: CardElement[], template: 'blue' | 'green'
   };
 }
 
-/** The open-issues card in `lang`. */
+/** The open-issues card in `lang` (also the storm digest, with its own title). */
 export function buildListCard(
   items: readonly IssueListItem[],
   lang: Language,
@@ -66,8 +71,10 @@ export function buildListCard(
 ): LarkCard {
   const list = Array.isArray(items) ? items : [];
   const total = Math.max(Number.isFinite(options.total) ? Math.floor(options.total ?? 0) : 0, list.length);
-  const title = t(lang, 'list.title', { count: total });
+  const title = options.title ?? t(lang, 'list.title', { count: total });
   if (total === 0) return card(title, [textBlock(t(lang, 'answer.noOpenIssues'))], 'green');
+  const template = options.template ?? 'blue';
+  const note: CardElement[] = options.note ? [textBlock(options.note, { color: 'grey' })] : [];
 
   const timeZone = options.timeZone ?? 'UTC';
   const maxRows = Math.max(0, Math.floor(options.maxRows ?? DEFAULT_MAX_ROWS));
@@ -76,7 +83,7 @@ export function buildListCard(
     total > shown ? [textBlock(t(lang, 'list.more', { count: total - shown }), { color: 'grey' })] : [];
 
   // Greedy fill: the frame (header and the widest "more" line) first, then whole rows while they fit.
-  let budget = CARD_BYTE_TARGET - cardByteLength(card(title, more(0), 'blue'));
+  let budget = CARD_BYTE_TARGET - cardByteLength(card(title, [...note, ...more(0)], template));
   const rows: MarkdownElement[] = [];
   for (const candidate of candidates) {
     const cost = new TextEncoder().encode(JSON.stringify(candidate)).length + 1;
@@ -84,10 +91,10 @@ export function buildListCard(
     rows.push(candidate);
     budget -= cost;
   }
-  let result = card(title, [...rows, ...more(rows.length)], 'blue');
+  let result = card(title, [...note, ...rows, ...more(rows.length)], template);
   while (!cardFits(result) && rows.length > 0) {
     rows.pop();
-    result = card(title, [...rows, ...more(rows.length)], 'blue');
+    result = card(title, [...note, ...rows, ...more(rows.length)], template);
   }
   return result;
 }

@@ -6,7 +6,8 @@ import type { WebhookRegistry } from '../src/http/webhook-routes.js';
 import type { Router } from '../src/router.js';
 import { handleCardAction } from './actions/index.js';
 import { handleMessage } from './commands/index.js';
-import { markFirstRun, pollIssues, postCard, postIssueCard } from './delivery/index.js';
+import { dailyDigest, postDailyDigest } from './digest/index.js';
+import { markFirstRun, pollIssues, postCard, postDigest, postIssueCard, postRobot, refreshDigest } from './delivery/index.js';
 import { onCardClicked, onMessageReceived } from './ingress/index.js';
 import { refreshCard } from './issues/index.js';
 import { hintPoll, hintSync, ingestNotification, onErrorReport, onGuanceAlert, onGuancePush, onSentry } from './sources/index.js';
@@ -37,6 +38,11 @@ export function registerHandlers(router: Router, webhooks: WebhookRegistry, jobs
   jobs.on(syncIssues);
   jobs.on(ingestNotification);
   jobs.on(postCard);
+  jobs.on(dailyDigest);
+  jobs.on(postDailyDigest);
+  jobs.on(postRobot);
+  jobs.on(postDigest);
+  jobs.on(refreshDigest);
   jobs.on(hintPoll);
   jobs.on(hintSync);
 
@@ -44,6 +50,7 @@ export function registerHandlers(router: Router, webhooks: WebhookRegistry, jobs
     schedules: [
       { job: pollIssues.spec, everyMs: config.guance.pollIntervalSeconds * 1000 },
       { job: syncIssues.spec, everyMs: config.guance.syncIntervalSeconds * 1000 },
+      config.digestCron ? { job: dailyDigest.spec, pattern: config.digestCron, timeZone: config.timeZone } : { job: dailyDigest.spec, off: true },
     ],
     onRedisReady: [{ what: 'record the first start', run: markFirstRun }],
   };

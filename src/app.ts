@@ -12,7 +12,11 @@ import { Metrics } from './metrics.js';
 import { Queues } from './queue/producer.js';
 import { JobResults } from './queue/results.js';
 import { ensureSchedules, onRedisReady } from './queue/schedules.js';
+import { RobotWorkers } from './queue/robot-workers.js';
 import { JobRegistry, startWorkers } from './queue/workers.js';
+import { RobotClient } from './robots/client.js';
+import { loadRoutesFile } from './routes-file.js';
+import { errorMessage } from './errors.js';
 import { Router } from './router.js';
 import { GuanceBudget } from './store/guance-budget.js';
 import { createStore } from './store/index.js';
@@ -23,13 +27,37 @@ export interface App {
   http: RequestListener;
   /** Listens and starts the workers; resolves with the bound port. */
   start(): Promise<number>;
+  /** Re-reads ROUTES_FILE (SIGHUP): a valid file replaces the routes; an invalid one is refused with one log line. */
+  reloadRoutes(): Promise<boolean>;
   /** Stops taking requests, lets running jobs finish (bounded), closes Redis. */
   stop(timeoutMs?: number): Promise<void>;
 }
 
 export function secretsOf(config: Config): string[] {
   const { guanceAlertToken, sentryClientSecret, errorApiToken, guanceWebhookToken } = config.sources;
-  return [config.lark.appSecret, config.lark.encryptKey, config.lark.verificationToken, config.guance.apiKey, guanceAlertToken, sentryClientSecret, errorApiToken, guanceWebhookToken];
+  // Robot webhook URLs are credentials (their token is the only secret WeCom has), and so are their signing secrets.
+  const sinks = [...config.routing.sinks.values(), ...config.envSinks].flatMap((sink) => [sink.url, robotToken(sink.url), sink.secret ?? '']);
+  return [
+    config.lark.appSecret,
+    config.lark.encryptKey,
+    config.lark.verificationToken,
+    config.guance.apiKey,
+    guanceAlertToken,
+    sentryClientSecret,
+    errorApiToken,
+    guanceWebhookToken,
+    ...sinks,
+  ].filter(Boolean);
+}
+
+/** The token part of a robot webhook URL (access_token, key, or the hook path's last segment). */
+function robotToken(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.searchParams.get('access_token') ?? parsed.searchParams.get('key') ?? parsed.pathname.split('/').pop() ?? '';
+  } catch {
+    return '';
+  }
 }
 
 /** Composition root: the only place that knows every piece. Nothing here talks to the network until start(). */
@@ -53,6 +81,8 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
     results,
     budget,
     guance: new GuanceClient({ baseUrl: config.guance.openApiUrl, apiKey: config.guance.apiKey, budget, log, metrics }),
+    robots: new RobotClient({ log }),
+    routing: { current: config.routing },
     lark: new LarkClient({
       appId: config.lark.appId,
       appSecret: config.lark.appSecret,
@@ -70,6 +100,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
 
   let server: Server | undefined;
   let workers: Worker[] = [];
+  const robotWorkers = new RobotWorkers(jobs, ctx, workerRedis);
   let stopReadyTasks: (() => void)[] = [];
 
   return {
@@ -78,6 +109,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
     async start() {
       results.start();
       workers = startWorkers(jobs, ctx, workerRedis);
+      await robotWorkers.ensure(ctx.routing.current.sinks.keys());
       stopReadyTasks = [
         onRedisReady(ctx, 'check job schedules', () => ensureSchedules(ctx, registered.schedules)),
         ...registered.onRedisReady.map((task) => onRedisReady(ctx, task.what, () => task.run(ctx))),
@@ -91,6 +123,22 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
       log.info('bot started', { port, prefix: config.keyPrefix, larkBaseUrl: config.lark.baseUrl });
       return port;
     },
+    async reloadRoutes() {
+      const file = ctx.routing.current.file ?? config.routing.file;
+      if (!file) {
+        log.info('SIGHUP: no ROUTES_FILE set; routes unchanged');
+        return false;
+      }
+      try {
+        ctx.routing.current = loadRoutesFile(file, config.envSinks);
+      } catch (error) {
+        log.error(`routes not reloaded, the old ones stay: ${errorMessage(error)}`);
+        return false;
+      }
+      await robotWorkers.ensure(ctx.routing.current.sinks.keys());
+      log.info('routes reloaded', { file, routes: ctx.routing.current.routes.length, sinks: [...ctx.routing.current.sinks.keys()] });
+      return true;
+    },
     async stop(timeoutMs = 10_000) {
       // Every step is bounded: with Redis gone, BullMQ closes and QUIT would wait forever.
       const deadline = Date.now() + timeoutMs;
@@ -100,10 +148,10 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
         server.closeIdleConnections();
         await withDeadline(closing, deadline);
       }
-      const graceful = Promise.allSettled(workers.map((worker) => worker.close()));
+      const graceful = Promise.allSettled([...workers.map((worker) => worker.close()), robotWorkers.close()]);
       if (!(await withDeadline(graceful, deadline))) {
         log.warn('jobs still running at shutdown deadline; they will be retried');
-        void Promise.allSettled(workers.map((worker) => worker.close(true)));
+        void Promise.allSettled([...workers.map((worker) => worker.close(true)), robotWorkers.close(true)]);
       }
       await withDeadline(Promise.allSettled([results.close(), queues.close()]), Date.now() + 3_000);
       await withDeadline(Promise.allSettled([redis.quit(), workerRedis.quit()]), Date.now() + 1_000);

@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import type { RobotKind, RobotLimit, RobotSink } from './robots/types.js';
+import { ROBOT_LIMITS, validateSinkUrl } from './robots/urls.js';
+import { RoutesFileError, defaultRouting, loadRoutesFile, type Routing } from './routes-file.js';
 
 const LARK_DOMAINS: Record<string, string> = {
   feishu: 'https://open.feishu.cn',
@@ -80,6 +83,14 @@ const schema = z.object({
   ERROR_API_TOKEN: optionalText,
   GUANCE_WEBHOOK_TOKEN: optionalText,
   DEDUP_WINDOW_SECONDS: int(300, 1, 7 * 24 * 3600),
+  ROUTES_FILE: optionalText,
+  LARK_WEBHOOK_URL: optionalText,
+  LARK_WEBHOOK_SECRET: optionalText,
+  DINGTALK_WEBHOOK_URL: optionalText,
+  DINGTALK_SECRET: optionalText,
+  WECOM_WEBHOOK_URL: optionalText,
+  STORM_THRESHOLD: int(10, 1, 10_000),
+  DIGEST_CRON: optionalText,
   BOT_TIMEZONE: z
     .preprocess(blankToUndefined, z.string().default('Asia/Shanghai'))
     .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai' }),
@@ -136,6 +147,18 @@ export interface Config {
     guanceWebhookToken: string;
     dedupWindowSeconds: number;
   };
+  /** Where cards go: ROUTES_FILE, or LARK_CHAT_ID and every sink from the environment. SIGHUP reloads the file. */
+  routing: Routing;
+  /** The robot sinks from the environment (named lark-webhook, dingtalk, wecom), for reloads of the routes file. */
+  envSinks: RobotSink[];
+  /** More new cards than this per minute for one target become one digest (STORM_THRESHOLD). */
+  stormThreshold: number;
+  /** How long a storm minute is, ms (not a setting: 60 s; tests shorten it). */
+  stormWindowMs: number;
+  /** Each robot's documented limits (src/robots/urls.ts); not settings: tests shrink the windows. */
+  robotLimits: Record<RobotKind, RobotLimit[]>;
+  /** DIGEST_CRON, in BOT_TIMEZONE; '' = no daily digest. */
+  digestCron: string;
   logLevel: string;
   language: 'zh' | 'en';
   timeZone: string;
@@ -175,6 +198,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
     pollIntervalSeconds = safest;
   }
+  const envSinks = sinksFromEnvironment(s);
+  let routing: Routing;
+  try {
+    routing = s.ROUTES_FILE ? loadRoutesFile(s.ROUTES_FILE, envSinks) : defaultRouting(s.LARK_CHAT_ID, envSinks);
+  } catch (error) {
+    if (error instanceof RoutesFileError) throw new ConfigError('ROUTES_FILE', error.message);
+    throw error;
+  }
+  if (s.DIGEST_CRON && !isCronPattern(s.DIGEST_CRON)) {
+    throw new ConfigError('DIGEST_CRON', 'must be a cron pattern of 5 (or 6) fields, e.g. "30 9 * * 1-5"');
+  }
   return {
     port: s.PORT,
     redisUrl: s.REDIS_URL,
@@ -205,11 +239,40 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       guanceWebhookToken: s.GUANCE_WEBHOOK_TOKEN,
       dedupWindowSeconds: s.DEDUP_WINDOW_SECONDS,
     },
+    routing,
+    envSinks,
+    stormThreshold: s.STORM_THRESHOLD,
+    stormWindowMs: 60_000,
+    robotLimits: { dingtalk: [...ROBOT_LIMITS.dingtalk], wecom: [...ROBOT_LIMITS.wecom], 'lark-webhook': [...ROBOT_LIMITS['lark-webhook']] },
+    digestCron: s.DIGEST_CRON,
     logLevel: s.LOG_LEVEL,
     language: s.BOT_LANGUAGE,
     timeZone: s.BOT_TIMEZONE,
     warnings,
   };
+}
+
+type Settings = z.infer<typeof schema>;
+
+/** The sinks the environment names; a malformed URL stops start-up naming its setting. */
+function sinksFromEnvironment(s: Settings): RobotSink[] {
+  const sinks: RobotSink[] = [];
+  const add = (setting: string, name: string, kind: RobotSink['kind'], url: string, secret: string) => {
+    if (!url) return;
+    const problem = validateSinkUrl(kind, url);
+    if (problem) throw new ConfigError(setting, problem);
+    sinks.push({ name, kind, url, ...(secret ? { secret } : {}) });
+  };
+  add('LARK_WEBHOOK_URL', 'lark-webhook', 'lark-webhook', s.LARK_WEBHOOK_URL, s.LARK_WEBHOOK_SECRET);
+  add('DINGTALK_WEBHOOK_URL', 'dingtalk', 'dingtalk', s.DINGTALK_WEBHOOK_URL, s.DINGTALK_SECRET);
+  add('WECOM_WEBHOOK_URL', 'wecom', 'wecom', s.WECOM_WEBHOOK_URL, '');
+  return sinks;
+}
+
+/** Five fields (minute hour day month weekday), or six with seconds first, of cron characters. */
+function isCronPattern(pattern: string): boolean {
+  const fields = pattern.trim().split(/\s+/);
+  return (fields.length === 5 || fields.length === 6) && fields.every((field) => /^[0-9A-Za-z*,/?LW#-]+$/.test(field));
 }
 
 /** The process environment over a `.env` file in the working directory (the environment wins). */

@@ -50,7 +50,11 @@ export class UnavailableError extends BotError {
 
 /** Someone else holds the thing right now (a lock, a card being opened); the same work succeeds a moment later. */
 export class BusyError extends BotError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** When known, how long until it is free (a rate window's next slot). */
+    readonly retryAfterMs?: number,
+  ) {
     super(message, 'busy', { retryable: true });
   }
 }
@@ -136,7 +140,10 @@ export function isPermanent(error: unknown): boolean {
 
 /** How long the server asked us to wait before the next call, when it said so. */
 export function retryAfterMsOf(error: unknown): number | undefined {
-  return error instanceof LarkRateLimited || error instanceof GuanceRateLimited ? error.retryAfterMs : undefined;
+  if (error instanceof LarkRateLimited || error instanceof GuanceRateLimited) return error.retryAfterMs;
+  // Other coded errors (robot sinks) carry the wait their server asked for under the same name.
+  const asked = error instanceof BotError ? (error as BotError & { retryAfterMs?: unknown }).retryAfterMs : undefined;
+  return typeof asked === 'number' && asked > 0 ? asked : undefined;
 }
 
 export function errorMessage(error: unknown): string {

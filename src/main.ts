@@ -32,6 +32,7 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGHUP', () => void app.reloadRoutes());
 process.on('unhandledRejection', (reason) => {
   log.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) });
 });

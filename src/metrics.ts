@@ -43,6 +43,9 @@ export const METRICS = {
     help: 'Notifications from webhook sources by what they did to a card (new, repeat, resolve, reopen, update, duplicate)',
     labels: ['source', 'effect'],
   },
+  robot_messages_total: { type: 'counter', help: 'Messages accepted by robot sinks (DingTalk, WeCom, Lark custom bot)', labels: ['sink', 'kind'] },
+  storm_digests_total: { type: 'counter', help: 'Storm digests opened (more new cards than STORM_THRESHOLD per window for a target)', labels: ['target'] },
+  daily_digests_total: { type: 'counter', help: 'Daily digest cards posted', labels: [] },
   push_hints_total: { type: 'counter', help: 'Guance push hints by what they asked for (poll, check, none)', labels: ['effect'] },
 
   // Job queues

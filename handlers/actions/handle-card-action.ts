@@ -98,9 +98,11 @@ async function decide(ctx: Ctx, data: CardActionJob): Promise<CardActionResult> 
   const parsed = buttonValueSchema.safeParse(click.value);
   if (!parsed.success) return { outcome: 'invalid', toast: invalidToast(lang) };
   const value = parsed.data;
-  // The value travels through the client: it must name the issue of the card it sits on, or it is forged.
+  // The value travels through the client: it must name the issue of the card it sits on (or one its listing
+  // shows, the daily digest), or it is forged.
   const link = await ctx.store.links.byMessage(click.messageId);
-  if (link?.issueUuid !== value.issue) {
+  const onOwnCard = link?.issueUuid === value.issue;
+  if (!onOwnCard && !(await ctx.store.links.listingHas(click.messageId, value.issue))) {
     ctx.log.warn('card click names another issue than its card; ignored', {
       eventId,
       messageId: click.messageId,
@@ -117,7 +119,10 @@ async function decide(ctx: Ctx, data: CardActionJob): Promise<CardActionResult> 
   }
   ctx.log.info('card action handled', { eventId, issue: value.issue, action: value.action, outcome: outcome.kind, actor: click.operatorOpenId });
   ctx.metrics.inc('card_actions_total', { action: value.action, outcome: outcome.kind });
-  return resultOf(outcome, value, lang);
+  const result = resultOf(outcome, value, lang);
+  // A click on a listing answers with a toast only: its card is the listing, not the issue's card.
+  if (!onOwnCard) delete result.cardIssue;
+  return result;
 }
 
 /**

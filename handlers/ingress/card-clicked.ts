@@ -3,7 +3,7 @@ import type { LarkCard } from '../../cards/types.js';
 import type { Ctx } from '../../src/context.js';
 import { errorMessage } from '../../src/errors.js';
 import type { CardClick } from '../../src/lark/envelope.js';
-import { JOBS, jobIds } from '../../src/queue/jobs.js';
+import { JOBS, QUEUES, jobIds } from '../../src/queue/jobs.js';
 import type { JobOutcome } from '../../src/queue/results.js';
 import { ok, type IngressHandler } from '../../src/router.js';
 import { CLICK_ANSWER_WAIT_MS, buttonValueSchema, cardActionResultSchema } from '../actions/index.js';
@@ -75,7 +75,7 @@ export const onCardClicked: IngressHandler<'card.action.trigger'> = async (inbou
   }
   const id = jobIds.inbound(inbound.dedupeKey);
   await ctx.queues.add(JOBS.cardAction, { eventId: inbound.eventId, receivedAt: started, click }, id);
-  const outcome = await ctx.results.wait(JOBS.cardAction.queue, id, CLICK_ANSWER_WAIT_MS - (Date.now() - started));
+  const outcome = await ctx.results.wait(QUEUES.clicks, id, CLICK_ANSWER_WAIT_MS - (Date.now() - started));
   const body = await answerFor(ctx, click, outcome);
   ctx.metrics.inc('card_answers_total', { answer: outcome.state });
   ctx.log.debug('card click answered', { eventId: inbound.eventId, answer: outcome.state, ms: Date.now() - started });

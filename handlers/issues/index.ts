@@ -4,5 +4,5 @@ export { CARD_ITEM_PATTERN, isCardItemId, isOwnItem, ownItemId, type OwnSource }
 export { postToThreads } from './thread-posts.js';
 export { BOT_MARK, botCommentExtend, botCommentRef, isBotComment } from './bot-comments.js';
 export { refreshCard, refreshCards, refreshCardsSoon } from './refresh-card.js';
-export { recordResponse } from './response-times.js';
+export { dayIn, recordResponse } from './response-times.js';
 export { consoleLink, issueSnapshot, levelTable, listItemOf, renderIssueCard } from './snapshot.js';

@@ -20,19 +20,21 @@ export const QUEUES = {
   schedule: 'schedule',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+/** Jobs of the `robots` family go to the queue of their sink (producer.ts robotQueueName), one worker each. */
+export type QueueFamily = QueueName | 'robots';
 
 /** Completed ids stay taken for the dedupe window: adding the same id again is a no-op in BullMQ. */
 export { DEDUPE_SECONDS };
 
 export interface JobSpec<T> {
-  queue: QueueName;
+  queue: QueueFamily;
   name: string;
   schema: z.ZodType<T>;
   /** Options that differ from the queue defaults (producer.ts). */
   options?: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail' | 'attempts' | 'backoff'>;
 }
 
-const spec = <T>(queue: QueueName, name: string, schema: z.ZodType<T>, options?: JobSpec<T>['options']): JobSpec<T> => ({
+const spec = <T>(queue: QueueFamily, name: string, schema: z.ZodType<T>, options?: JobSpec<T>['options']): JobSpec<T> => ({
   queue,
   name,
   schema,
@@ -58,6 +60,34 @@ export const JOBS = {
   /** One card of a stored snapshot (any source but Guance issues, which carry the issue) to one chat. */
   postCard: spec('deliver', 'post-card', z.object({ chatId: z.string().min(1), itemId: z.string().min(1), seenAt: z.number() }), {
     removeOnComplete: { age: DELIVERY_ID_SECONDS },
+    attempts: 12,
+  }),
+  /**
+   * One card (or one storm digest) to one robot sink. The issue travels along for Guance issues (its snapshot may
+   * not be stored when no chat gets a card); other sources' snapshots are stored before this is queued.
+   */
+  postRobot: spec(
+    'robots',
+    'post-robot',
+    z.object({
+      sink: z.string().min(1),
+      itemId: z.string().optional(),
+      issue: GuanceIssueSchema.optional(),
+      channel: z.string().optional(),
+      digest: z.object({ target: z.string(), window: z.number() }).optional(),
+      seenAt: z.number(),
+    }),
+    { removeOnComplete: { age: DELIVERY_ID_SECONDS }, attempts: 1 },
+  ),
+  /** The storm digest card of one chat and window: posted once. */
+  postDigest: spec('deliver', 'post-digest', z.object({ chatId: z.string(), window: z.number() }), { removeOnComplete: { age: DELIVERY_ID_SECONDS }, attempts: 12 }),
+  /** PATCH the storm digest card to the lines it has now (throttled per slot, and once when the window closes). */
+  refreshDigest: spec('deliver', 'refresh-digest', z.object({ chatId: z.string(), window: z.number() }), { removeOnComplete: 1000, removeOnFail: 1000 }),
+  /** Cron (DIGEST_CRON): queue the daily digest of every routed chat. */
+  dailyDigest: spec('schedule', 'daily-digest', scheduled),
+  /** One chat's daily digest card: one per chat and day. */
+  postDailyDigest: spec('deliver', 'post-daily-digest', z.object({ chatId: z.string(), day: z.string() }), {
+    removeOnComplete: { age: 3 * 24 * 3600 },
     attempts: 12,
   }),
   /** A Guance push hint: poll for new issues now (one per slot, whatever the burst). */
@@ -87,6 +117,13 @@ export const jobIds = {
   inbound: (dedupeKey: string) => jobId(dedupeKey),
   /** One card per chat and issue (or card item of another source), ever. */
   delivery: (chatId: string, issueUuid: string) => jobId('deliver', chatId, issueUuid),
+  /** One daily digest per chat and day. */
+  dailyDigest: (chatId: string, day: string) => jobId('daily-digest', chatId, day),
+  /** One storm digest card per chat and window; its refreshes by slot (and a final one). */
+  digest: (chatId: string, window: number) => jobId('digest', chatId, String(window)),
+  digestRefresh: (chatId: string, window: number, slot: string) => jobId('digest-refresh', chatId, String(window), slot),
+  /** One message per robot sink and card item, ever. */
+  robotDelivery: (sink: string, itemId: string) => jobId('robot', sink, itemId),
   /** One delayed refresh per card and time slot: repeats within the slot share it. */
   throttledRefresh: (messageId: string, slot: number) => jobId('refresh-slot', messageId, String(slot)),
   /** A webhook notification, by its content-based key: the same delivery again is the same job. */

@@ -15,20 +15,26 @@ const DEFAULTS: JobsOptions = {
   removeOnFail: { age: FAILED_JOB_SECONDS },
 };
 
+/** Each robot sink has a queue of its own: in order, paused alone when its robot says "wait", never in anyone's way. */
+export const robotQueueName = (sink: string) => `robot-${sink.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+
 /** The producer side of every queue. Adds fail fast with UnavailableError while Redis is down. */
 export class Queues {
   readonly byName: Record<QueueName, Queue>;
+  private readonly robotQueues = new Map<string, Queue>();
+  private readonly make: (name: string) => Queue;
 
   constructor(
     private readonly connection: Redis,
     readonly prefix: string,
     log: Logger,
   ) {
-    const make = (name: QueueName) => {
+    const make = (name: string) => {
       const queue = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULTS });
       queue.on('error', (error) => log.debug('queue connection error', { queue: name, error: error.message }));
       return queue;
     };
+    this.make = make;
     this.byName = {
       inbound: make(QUEUES.inbound),
       clicks: make(QUEUES.clicks),
@@ -41,8 +47,24 @@ export class Queues {
    * Adds a job under a deterministic id: the id is the "exactly once" claim, and claim and enqueue are one
    * Redis script, so a crash cannot leave a claimed-but-unqueued event behind.
    */
-  async add<T extends object>(job: JobSpec<T>, data: T, id: string, options: { delayMs?: number } = {}): Promise<void> {
-    const { queue, name } = job;
+  /** The queue of one robot sink (created on first use). */
+  robot(sink: string): Queue {
+    const name = robotQueueName(sink);
+    let queue = this.robotQueues.get(name);
+    if (!queue) {
+      queue = this.make(name);
+      this.robotQueues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /**
+   * `robotSink`: for jobs of the robots family, the sink whose queue takes the job.
+   */
+  async add<T extends object>(job: JobSpec<T>, data: T, id: string, options: { delayMs?: number; robotSink?: string } = {}): Promise<void> {
+    const { name } = job;
+    const queue = options.robotSink ? robotQueueName(options.robotSink) : job.queue;
+    const target = options.robotSink ? this.robot(options.robotSink) : this.byName[job.queue as QueueName];
     // BullMQ waits for a connection that is not there; the HTTP answer must not, so Lark can retry elsewhere.
     if (this.connection.status !== 'ready') throw new UnavailableError(`cannot queue ${queue}/${name}: redis is ${this.connection.status}`);
     let timer: NodeJS.Timeout | undefined;
@@ -53,7 +75,7 @@ export class Queues {
     try {
       // A late success after the timeout is harmless: the retry that follows the 503 finds the same job id.
       const delay = options.delayMs && options.delayMs > 0 ? { delay: Math.ceil(options.delayMs) } : {};
-      await Promise.race([this.byName[queue].add(name, data, { ...job.options, ...delay, jobId: id }), timeout]);
+      await Promise.race([target.add(name, data, { ...job.options, ...delay, jobId: id }), timeout]);
     } catch (error) {
       if (error === timedOut || this.connection.status !== 'ready' || isRedisFailure(error)) {
         throw new UnavailableError(`cannot queue ${queue}/${name}: ${errorMessage(error)}`, { cause: error });
@@ -67,7 +89,7 @@ export class Queues {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(Object.values(this.byName).map((queue) => queue.close()));
+    await Promise.allSettled([...Object.values(this.byName), ...this.robotQueues.values()].map((queue) => queue.close()));
   }
 }
 

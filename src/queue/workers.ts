@@ -29,8 +29,9 @@ export class JobRegistry {
     return this.handlers.get(`${queue}/${name}`);
   }
 
+  /** The fixed queues that have handlers (robot queues are per sink: startRobotWorkers). */
   queues(): QueueName[] {
-    return [...new Set([...this.handlers.values()].map((h) => h.spec.queue))];
+    return [...new Set([...this.handlers.values()].map((h) => h.spec.queue))].filter((q): q is QueueName => q !== 'robots');
   }
 }
 

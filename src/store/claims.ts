@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { parseJsonAs } from '../json.js';
-import { CARD_LINK_SECONDS, DEDUPE_SECONDS, SYNC_STATE_SECONDS } from './ttl.js';
+import { CARD_LINK_SECONDS, DEDUPE_SECONDS, DELIVERY_ID_SECONDS, SYNC_STATE_SECONDS } from './ttl.js';
 
 /**
  * "Do this once" marks. Each is a SET NX (or an existence check and a set after the effect) under a name that
@@ -25,6 +25,15 @@ export class Claims {
   /** The first acknowledgement (or resolution) of a carded issue, wherever it was made: it is timed once. */
   claimFirstResponse(issueUuid: string, kind: 'ack' | 'resolve'): Promise<boolean> {
     return this.once(`first-response:${kind}:${issueUuid}`, CARD_LINK_SECONDS);
+  }
+
+  /** Has this robot message (by its job id) already been accepted by its robot? Set after the send, checked before. */
+  async isRobotSent(jobId: string): Promise<boolean> {
+    return (await this.redis.exists(`${this.prefix}:robot-sent:${jobId}`)) === 1;
+  }
+
+  async markRobotSent(jobId: string): Promise<void> {
+    await this.redis.set(`${this.prefix}:robot-sent:${jobId}`, '1', 'EX', DELIVERY_ID_SECONDS);
   }
 
   /** Has sync already posted this Guance entry (reply, status line) into this chat's card thread? */

@@ -7,6 +7,8 @@ import { IssueLinks } from './issue-links.js';
 import { Locks } from './locks.js';
 import { RateWindow } from './rate-window.js';
 import { pingRedis } from './redis.js';
+import { ResponseTimes } from './response-times.js';
+import { Storms } from './storms.js';
 import { Subjects } from './subjects.js';
 
 export type { CardLink, IssueSnapshot } from './issue-links.js';
@@ -16,6 +18,7 @@ export type { Lock } from './locks.js';
 export type { Cache } from './cache.js';
 export type { RateWindow } from './rate-window.js';
 export type { SubjectCard } from './subjects.js';
+export type { StormDecision } from './storms.js';
 
 /**
  * Every piece of the bot's Redis state, by what it is for. Handlers reach Redis only through these; each module
@@ -25,6 +28,10 @@ export interface Store {
   links: IssueLinks;
   /** Webhook notifications' subjects → their card item. */
   subjects: Subjects;
+  /** Storm control: card or digest line per target and item; digest lines and messages. */
+  storms: Storms;
+  /** Seconds to acknowledge / resolve per day, for the daily digest. */
+  responseTimes: ResponseTimes;
   claims: Claims;
   answers: Answers;
   cursors: Cursors;
@@ -43,6 +50,8 @@ export function createStore(redis: Redis, prefix: string): Store {
   return {
     links: new IssueLinks(redis, prefix),
     subjects: new Subjects(redis, prefix),
+    storms: new Storms(redis, prefix),
+    responseTimes: new ResponseTimes(redis, prefix),
     claims: new Claims(redis, prefix),
     answers: new Answers(redis, prefix),
     cursors: new Cursors(redis, prefix),

@@ -64,6 +64,13 @@ export class IssueLinks {
     return `${this.prefix}:issue-snapshot:${issueUuid}`;
   }
 
+  private chatKey(chatId: string) {
+    return `${this.prefix}:chat-cards:${chatId}`;
+  }
+  private listingKey(messageId: string) {
+    return `${this.prefix}:listing:${messageId}`;
+  }
+
   async save(link: CardLink): Promise<void> {
     const value = JSON.stringify(link);
     await this.redis
@@ -71,7 +78,25 @@ export class IssueLinks {
       .hset(this.cardKey(link.issueUuid), link.chatId, value)
       .expire(this.cardKey(link.issueUuid), LINK_TTL_SECONDS)
       .set(this.messageKey(link.messageId), value, 'EX', LINK_TTL_SECONDS)
+      .zadd(this.chatKey(link.chatId), link.postedAt, link.issueUuid)
+      .zremrangebyscore(this.chatKey(link.chatId), '-inf', link.postedAt - LINK_TTL_SECONDS * 1000)
+      .expire(this.chatKey(link.chatId), LINK_TTL_SECONDS)
       .exec();
+  }
+
+  /** The items carded in a chat since `sinceMs`, oldest first. */
+  cardedInChat(chatId: string, sinceMs: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.chatKey(chatId), sinceMs, '+inf');
+  }
+
+  /** A message that lists items with buttons (the daily digest): its buttons may act on exactly those items. */
+  async saveListing(messageId: string, itemIds: readonly string[]): Promise<void> {
+    if (itemIds.length === 0) return;
+    await this.redis.multi().sadd(this.listingKey(messageId), ...itemIds).expire(this.listingKey(messageId), LINK_TTL_SECONDS).exec();
+  }
+
+  async listingHas(messageId: string, itemId: string): Promise<boolean> {
+    return (await this.redis.sismember(this.listingKey(messageId), itemId)) === 1;
   }
 
   async cardFor(issueUuid: string, chatId: string): Promise<CardLink | null> {

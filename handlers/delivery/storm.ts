@@ -1,0 +1,120 @@
+/**
+ * Storm control (STORM_THRESHOLD): more new cards than the threshold for one target (a chat or a robot sink)
+ * within a window become lines on one digest — a card patched in place as more arrive and closed when the window
+ * ends; for a robot, one message at the window's end. Every notification is its own card or a digest line.
+ */
+import { t } from '../../cards/i18n.js';
+import { buildListCard } from '../../cards/list-card.js';
+import { formatTime } from '../../cards/parts.js';
+import type { IssueListItem, LarkCard } from '../../cards/types.js';
+import type { Ctx } from '../../src/context.js';
+import { JOBS, jobIds } from '../../src/queue/jobs.js';
+import { handle } from '../../src/queue/workers.js';
+import type { RobotView } from '../../src/robots/types.js';
+import type { IssueSnapshot, StormDecision } from '../../src/store/index.js';
+
+const DIGEST_REFRESH_SLOT_MS = 3_000;
+const SEVERITY: Record<string, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
+const severity = (s: IssueSnapshot) => SEVERITY[s.level?.name ?? ''] ?? 9;
+
+export const stormWindowOf = (ctx: Ctx, at = Date.now()) => Math.floor(at / ctx.config.stormWindowMs);
+const windowEnd = (ctx: Ctx, window: number) => (window + 1) * ctx.config.stormWindowMs;
+
+/** Card or digest line for this target and item; decided once, whoever asks again. */
+export function stormDecision(ctx: Ctx, target: string, itemId: string): Promise<StormDecision> {
+  const seconds = Math.ceil(ctx.config.stormWindowMs / 1000);
+  return ctx.store.storms.decide(target, itemId, stormWindowOf(ctx), ctx.config.stormThreshold, seconds);
+}
+
+/** The digest of a chat's window: posted once, refreshed per slot while lines arrive, and once more when it closes. */
+export async function addToChatDigest(ctx: Ctx, chatId: string, window: number): Promise<void> {
+  const now = Date.now();
+  await ctx.queues.add(JOBS.postDigest, { chatId, window }, jobIds.digest(chatId, window));
+  const slot = Math.floor(now / DIGEST_REFRESH_SLOT_MS);
+  await ctx.queues.add(JOBS.refreshDigest, { chatId, window }, jobIds.digestRefresh(chatId, window, String(slot)), {
+    delayMs: (slot + 1) * DIGEST_REFRESH_SLOT_MS - now,
+  });
+  await ctx.queues.add(JOBS.refreshDigest, { chatId, window }, jobIds.digestRefresh(chatId, window, 'final'), {
+    delayMs: windowEnd(ctx, window) + 1_000 - now,
+  });
+}
+
+/** A robot cannot be patched: one message per storm window, sent when the window ends. */
+export async function addToRobotDigest(ctx: Ctx, sink: string, window: number): Promise<void> {
+  await ctx.queues.add(
+    JOBS.postRobot,
+    { sink, digest: { target: sink, window }, seenAt: Date.now() },
+    jobIds.robotDelivery(sink, `digest-${window}`),
+    { robotSink: sink, delayMs: windowEnd(ctx, window) + 1_000 - Date.now() },
+  );
+}
+
+async function digestItems(ctx: Ctx, target: string, window: number): Promise<IssueSnapshot[]> {
+  const ids = await ctx.store.storms.lines(target, window);
+  const snapshots = await Promise.all(ids.map((id) => ctx.store.links.snapshot(id)));
+  return snapshots.filter((s): s is IssueSnapshot => s !== null).sort((a, b) => severity(a) - severity(b) || a.createdAt - b.createdAt);
+}
+
+const linkOf = (s: IssueSnapshot) => s.link || s.links?.[0]?.url || '';
+
+function digestCard(ctx: Ctx, items: IssueSnapshot[], window: number): LarkCard {
+  const lang = ctx.config.language;
+  const from = formatTime((window * ctx.config.stormWindowMs) / 1000, ctx.config.timeZone, lang);
+  const to = formatTime(windowEnd(ctx, window) / 1000, ctx.config.timeZone, lang);
+  const closed = Date.now() >= windowEnd(ctx, window);
+  const rows: IssueListItem[] = items.map((s) => ({
+    uuid: s.uuid,
+    title: s.title,
+    levelName: s.level?.name ?? null,
+    statusType: s.statusType,
+    createdAt: s.createdAt,
+    consoleUrl: linkOf(s),
+  }));
+  const top = items[0] ? severity(items[0]) : 9;
+  return buildListCard(rows, lang, {
+    title: t(lang, 'storm.title', { count: items.length }),
+    template: top === 0 ? 'red' : top <= 2 ? 'orange' : 'grey',
+    note: closed ? t(lang, 'storm.closed', { count: items.length, from, to }) : t(lang, 'storm.open', { from, to }),
+    timeZone: ctx.config.timeZone,
+    maxRows: 100,
+  });
+}
+
+export const postDigest = handle(JOBS.postDigest, async ({ chatId, window }, ctx, job) => {
+  const existing = await ctx.store.storms.digestMessage(chatId, window);
+  if (existing) return { messageId: existing, already: true };
+  const items = await digestItems(ctx, chatId, window);
+  const sent = await ctx.lark.sendCard(chatId, digestCard(ctx, items, window), job.id ?? jobIds.digest(chatId, window));
+  await ctx.store.storms.saveDigestMessage(chatId, window, sent.messageId);
+  ctx.metrics.inc('storm_digests_total', { target: 'chat' });
+  ctx.log.warn('storm: new cards for this chat go to a digest', { chatId, window, lines: items.length });
+  return { messageId: sent.messageId, already: false };
+});
+
+export const refreshDigest = handle(JOBS.refreshDigest, async ({ chatId, window }, ctx) => {
+  const messageId = await ctx.store.storms.digestMessage(chatId, window);
+  // Not posted yet: its post renders every line there is then, and the final refresh comes after it.
+  if (!messageId) return { skipped: 'not posted yet' };
+  await ctx.lark.patchCard(messageId, digestCard(ctx, await digestItems(ctx, chatId, window), window));
+  return { patched: messageId };
+});
+
+/** The robot message of a storm window: every line, most severe first. */
+export async function stormDigestView(ctx: Ctx, target: string, window: number): Promise<RobotView | null> {
+  const items = await digestItems(ctx, target, window);
+  if (items.length === 0) return null;
+  const lang = ctx.config.language;
+  const from = formatTime((window * ctx.config.stormWindowMs) / 1000, ctx.config.timeZone, lang);
+  const to = formatTime(windowEnd(ctx, window) / 1000, ctx.config.timeZone, lang);
+  return {
+    title: t(lang, 'storm.title', { count: items.length }),
+    level: items[0]?.level?.name ?? null,
+    status: t(lang, 'storm.closed', { count: items.length, from, to }),
+    source: '',
+    time: `${from} – ${to}`,
+    fields: [],
+    excerpt: '',
+    links: [],
+    lines: items.map((s) => ({ level: s.level?.name ?? null, title: s.title, ...(linkOf(s) ? { url: linkOf(s) } : {}) })),
+  };
+}

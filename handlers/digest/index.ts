@@ -1,0 +1,2 @@
+/** The daily digest card per routed chat (DIGEST_CRON). */
+export { dailyDigest, digestModel, percentileOf, postDailyDigest } from './daily.js';

@@ -157,6 +157,8 @@ export interface Config {
   stormWindowMs: number;
   /** Each robot's documented limits (src/robots/urls.ts); not settings: tests shrink the windows. */
   robotLimits: Record<RobotKind, RobotLimit[]>;
+  /** The longest a robot's "wait" answer pauses its sink, ms (WeCom 45009 ≥ 60 s, DingTalk 410100 10 min); tests shorten it. */
+  robotMaxWaitMs: number;
   /** DIGEST_CRON, in BOT_TIMEZONE; '' = no daily digest. */
   digestCron: string;
   logLevel: string;
@@ -243,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     envSinks,
     stormThreshold: s.STORM_THRESHOLD,
     stormWindowMs: 60_000,
+    robotMaxWaitMs: 15 * 60_000,
     robotLimits: { dingtalk: [...ROBOT_LIMITS.dingtalk], wecom: [...ROBOT_LIMITS.wecom], 'lark-webhook': [...ROBOT_LIMITS['lark-webhook']] },
     digestCron: s.DIGEST_CRON,
     logLevel: s.LOG_LEVEL,

@@ -68,7 +68,7 @@ export class RobotWorkers {
     } catch (error) {
       if (isPermanent(error)) throw new UnrecoverableError(errorMessage(error));
       if (job.attemptsStarted >= MAX_TRIES) throw new UnrecoverableError(`gave up after ${job.attemptsStarted} tries: ${errorMessage(error)}`);
-      const waitMs = retryAfterMsOf(error) ?? backoffMs(job.attemptsStarted);
+      const waitMs = Math.min(retryAfterMsOf(error) ?? backoffMs(job.attemptsStarted), this.ctx.config.robotMaxWaitMs);
       this.ctx.log.warn('robot send failed; the sink waits and tries again', { sink, jobId: job.id, waitMs, error: errorMessage(error) });
       await worker.rateLimit(waitMs);
       throw Worker.RateLimitError();

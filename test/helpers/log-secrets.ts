@@ -34,6 +34,12 @@ export function secretsOfEnv(env: Record<string, string | undefined>): NamedSecr
     'SENTRY_CLIENT_SECRET',
     'ERROR_API_TOKEN',
     'GUANCE_WEBHOOK_TOKEN',
+    'DINGTALK_SECRET',
+    'LARK_WEBHOOK_SECRET',
+    // Robot webhook URLs are credentials: their token is the secret.
+    'DINGTALK_WEBHOOK_URL',
+    'WECOM_WEBHOOK_URL',
+    'LARK_WEBHOOK_URL',
   ]
     .map((name) => ({ name, value: env[name] ?? '' }))
     .filter((s) => s.value !== '');

@@ -17,6 +17,9 @@ const DIGEST_REFRESH_SLOT_MS = 3_000;
 const SEVERITY: Record<string, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
 const severity = (s: IssueSnapshot) => SEVERITY[s.level?.name ?? ''] ?? 9;
 
+/** Storm targets: a chat by its id, a robot sink by its name (prefixed: a sink may be named like a chat). */
+export const robotTarget = (sink: string) => `sink:${sink}`;
+
 export const stormWindowOf = (ctx: Ctx, at = Date.now()) => Math.floor(at / ctx.config.stormWindowMs);
 const windowEnd = (ctx: Ctx, window: number) => (window + 1) * ctx.config.stormWindowMs;
 
@@ -43,7 +46,7 @@ export async function addToChatDigest(ctx: Ctx, chatId: string, window: number):
 export async function addToRobotDigest(ctx: Ctx, sink: string, window: number): Promise<void> {
   await ctx.queues.add(
     JOBS.postRobot,
-    { sink, digest: { target: sink, window }, seenAt: Date.now() },
+    { sink, digest: { target: robotTarget(sink), window }, seenAt: Date.now() },
     jobIds.robotDelivery(sink, `digest-${window}`),
     { robotSink: sink, delayMs: windowEnd(ctx, window) + 1_000 - Date.now() },
   );

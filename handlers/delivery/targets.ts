@@ -4,7 +4,7 @@ import { JOBS, jobIds } from '../../src/queue/jobs.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
 import { issueSnapshot } from '../issues/index.js';
 import { targetsFor, type RoutedCard, type Targets } from './route.js';
-import { addToChatDigest, addToRobotDigest, stormDecision } from './storm.js';
+import { addToChatDigest, addToRobotDigest, robotTarget, stormDecision } from './storm.js';
 
 /** What routing looks at, from the card's snapshot. */
 function routedCardOf(snapshot: IssueSnapshot): RoutedCard {
@@ -56,7 +56,7 @@ async function deliverEach(ctx: Ctx, snapshot: IssueSnapshot, deliver: Deliver):
     }
   }
   for (const sink of targets.sinks) {
-    const decision = await stormDecision(ctx, `sink:${sink}`, snapshot.uuid);
+    const decision = await stormDecision(ctx, robotTarget(sink), snapshot.uuid);
     if (decision.kind === 'card') await deliver.sink(sink);
     else {
       await digestLine();

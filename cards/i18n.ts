@@ -107,6 +107,7 @@ const MESSAGE_TABLE = {
   'digest.hours': { en: '{count} h', zh: '{count} 小时' },
   'digest.days': { en: '{count} d', zh: '{count} 天' },
   'storm.title': { en: '{count} new issues in the last minute', zh: '最近一分钟新增 {count} 个问题' },
+  'storm.page': { en: '(part {page})', zh: '（第 {page} 部分）' },
   'storm.open': { en: 'Too many at once for one card each: more are added here as they arrive ({from} – {to}).', zh: '短时间内问题过多，不再逐条发卡片：新问题会陆续加到这里（{from} – {to}）。' },
   'storm.closed': { en: 'Storm over: {count} issues between {from} and {to}.', zh: '告警风暴已结束：{from} 至 {to} 共 {count} 个问题。' },
 

@@ -14,6 +14,11 @@ import type { RobotView } from '../../src/robots/types.js';
 import type { IssueSnapshot, StormDecision } from '../../src/store/index.js';
 
 const DIGEST_REFRESH_SLOT_MS = 3_000;
+/**
+ * Lines per digest card: a Lark card holds ~30 KB, about 100 rows. A storm bigger than that gets a second page
+ * (another card) rather than "…and N more": every notification stays visible somewhere.
+ */
+export const DIGEST_PAGE_LINES = 100;
 const SEVERITY: Record<string, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
 const severity = (s: IssueSnapshot) => SEVERITY[s.level?.name ?? ''] ?? 9;
 
@@ -29,15 +34,17 @@ export function stormDecision(ctx: Ctx, target: string, itemId: string): Promise
   return ctx.store.storms.decide(target, itemId, stormWindowOf(ctx), ctx.config.stormThreshold, seconds);
 }
 
-/** The digest of a chat's window: posted once, refreshed per slot while lines arrive, and once more when it closes. */
-export async function addToChatDigest(ctx: Ctx, chatId: string, window: number): Promise<void> {
+/** The digest page of a chat's window: posted once, refreshed per slot while lines arrive, and once more when it closes. */
+export async function addToChatDigest(ctx: Ctx, chatId: string, window: number, line: number): Promise<void> {
   const now = Date.now();
-  await ctx.queues.add(JOBS.postDigest, { chatId, window }, jobIds.digest(chatId, window));
+  const page = Math.floor(line / DIGEST_PAGE_LINES);
+  const data = { chatId, window, page };
+  await ctx.queues.add(JOBS.postDigest, data, jobIds.digest(chatId, window, page));
   const slot = Math.floor(now / DIGEST_REFRESH_SLOT_MS);
-  await ctx.queues.add(JOBS.refreshDigest, { chatId, window }, jobIds.digestRefresh(chatId, window, String(slot)), {
+  await ctx.queues.add(JOBS.refreshDigest, data, jobIds.digestRefresh(chatId, window, page, String(slot)), {
     delayMs: (slot + 1) * DIGEST_REFRESH_SLOT_MS - now,
   });
-  await ctx.queues.add(JOBS.refreshDigest, { chatId, window }, jobIds.digestRefresh(chatId, window, 'final'), {
+  await ctx.queues.add(JOBS.refreshDigest, data, jobIds.digestRefresh(chatId, window, page, 'final'), {
     delayMs: windowEnd(ctx, window) + 1_000 - now,
   });
 }
@@ -52,15 +59,18 @@ export async function addToRobotDigest(ctx: Ctx, sink: string, window: number): 
   );
 }
 
-async function digestItems(ctx: Ctx, target: string, window: number): Promise<IssueSnapshot[]> {
-  const ids = await ctx.store.storms.lines(target, window);
+async function digestItems(ctx: Ctx, target: string, window: number, page?: number): Promise<IssueSnapshot[]> {
+  const ids =
+    page === undefined
+      ? await ctx.store.storms.lines(target, window)
+      : await ctx.store.storms.lines(target, window, page * DIGEST_PAGE_LINES, (page + 1) * DIGEST_PAGE_LINES - 1);
   const snapshots = await Promise.all(ids.map((id) => ctx.store.links.snapshot(id)));
   return snapshots.filter((s): s is IssueSnapshot => s !== null).sort((a, b) => severity(a) - severity(b) || a.createdAt - b.createdAt);
 }
 
 const linkOf = (s: IssueSnapshot) => s.link || s.links?.[0]?.url || '';
 
-function digestCard(ctx: Ctx, items: IssueSnapshot[], window: number): LarkCard {
+function digestCard(ctx: Ctx, items: IssueSnapshot[], window: number, page: number): LarkCard {
   const lang = ctx.config.language;
   const from = formatTime((window * ctx.config.stormWindowMs) / 1000, ctx.config.timeZone, lang);
   const to = formatTime(windowEnd(ctx, window) / 1000, ctx.config.timeZone, lang);
@@ -74,31 +84,32 @@ function digestCard(ctx: Ctx, items: IssueSnapshot[], window: number): LarkCard 
     consoleUrl: linkOf(s),
   }));
   const top = items[0] ? severity(items[0]) : 9;
+  const title = t(lang, 'storm.title', { count: items.length });
   return buildListCard(rows, lang, {
-    title: t(lang, 'storm.title', { count: items.length }),
+    title: page === 0 ? title : `${title} ${t(lang, 'storm.page', { page: page + 1 })}`,
     template: top === 0 ? 'red' : top <= 2 ? 'orange' : 'grey',
     note: closed ? t(lang, 'storm.closed', { count: items.length, from, to }) : t(lang, 'storm.open', { from, to }),
     timeZone: ctx.config.timeZone,
-    maxRows: 100,
+    maxRows: DIGEST_PAGE_LINES,
   });
 }
 
-export const postDigest = handle(JOBS.postDigest, async ({ chatId, window }, ctx, job) => {
-  const existing = await ctx.store.storms.digestMessage(chatId, window);
+export const postDigest = handle(JOBS.postDigest, async ({ chatId, window, page }, ctx, job) => {
+  const existing = await ctx.store.storms.digestMessage(chatId, window, page);
   if (existing) return { messageId: existing, already: true };
-  const items = await digestItems(ctx, chatId, window);
-  const sent = await ctx.lark.sendCard(chatId, digestCard(ctx, items, window), job.id ?? jobIds.digest(chatId, window));
-  await ctx.store.storms.saveDigestMessage(chatId, window, sent.messageId);
+  const items = await digestItems(ctx, chatId, window, page);
+  const sent = await ctx.lark.sendCard(chatId, digestCard(ctx, items, window, page), job.id ?? jobIds.digest(chatId, window, page));
+  await ctx.store.storms.saveDigestMessage(chatId, window, page, sent.messageId);
   ctx.metrics.inc('storm_digests_total', { target: 'chat' });
-  ctx.log.warn('storm: new cards for this chat go to a digest', { chatId, window, lines: items.length });
+  ctx.log.warn('storm: new cards for this chat go to a digest', { chatId, window, page, lines: items.length });
   return { messageId: sent.messageId, already: false };
 });
 
-export const refreshDigest = handle(JOBS.refreshDigest, async ({ chatId, window }, ctx) => {
-  const messageId = await ctx.store.storms.digestMessage(chatId, window);
+export const refreshDigest = handle(JOBS.refreshDigest, async ({ chatId, window, page }, ctx) => {
+  const messageId = await ctx.store.storms.digestMessage(chatId, window, page);
   // Not posted yet: its post renders every line there is then, and the final refresh comes after it.
   if (!messageId) return { skipped: 'not posted yet' };
-  await ctx.lark.patchCard(messageId, digestCard(ctx, await digestItems(ctx, chatId, window), window));
+  await ctx.lark.patchCard(messageId, digestCard(ctx, await digestItems(ctx, chatId, window, page), window, page));
   return { patched: messageId };
 });
 

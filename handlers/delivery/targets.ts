@@ -52,7 +52,7 @@ async function deliverEach(ctx: Ctx, snapshot: IssueSnapshot, deliver: Deliver):
     if (decision.kind === 'card') await deliver.chat(chatId);
     else {
       await digestLine();
-      await addToChatDigest(ctx, chatId, decision.window);
+      await addToChatDigest(ctx, chatId, decision.window, decision.line);
     }
   }
   for (const sink of targets.sinks) {

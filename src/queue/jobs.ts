@@ -80,9 +80,9 @@ export const JOBS = {
     { removeOnComplete: { age: DELIVERY_ID_SECONDS }, attempts: 1 },
   ),
   /** The storm digest card of one chat and window: posted once. */
-  postDigest: spec('deliver', 'post-digest', z.object({ chatId: z.string(), window: z.number() }), { removeOnComplete: { age: DELIVERY_ID_SECONDS }, attempts: 12 }),
+  postDigest: spec('deliver', 'post-digest', z.object({ chatId: z.string(), window: z.number(), page: z.number().int().min(0) }), { removeOnComplete: { age: DELIVERY_ID_SECONDS }, attempts: 12 }),
   /** PATCH the storm digest card to the lines it has now (throttled per slot, and once when the window closes). */
-  refreshDigest: spec('deliver', 'refresh-digest', z.object({ chatId: z.string(), window: z.number() }), { removeOnComplete: 1000, removeOnFail: 1000 }),
+  refreshDigest: spec('deliver', 'refresh-digest', z.object({ chatId: z.string(), window: z.number(), page: z.number().int().min(0) }), { removeOnComplete: 1000, removeOnFail: 1000 }),
   /** Cron (DIGEST_CRON): queue the daily digest of every routed chat. */
   dailyDigest: spec('schedule', 'daily-digest', scheduled),
   /** One chat's daily digest card: one per chat and day. */
@@ -120,8 +120,8 @@ export const jobIds = {
   /** One daily digest per chat and day. */
   dailyDigest: (chatId: string, day: string) => jobId('daily-digest', chatId, day),
   /** One storm digest card per chat and window; its refreshes by slot (and a final one). */
-  digest: (chatId: string, window: number) => jobId('digest', chatId, String(window)),
-  digestRefresh: (chatId: string, window: number, slot: string) => jobId('digest-refresh', chatId, String(window), slot),
+  digest: (chatId: string, window: number, page: number) => jobId('digest', chatId, String(window), String(page)),
+  digestRefresh: (chatId: string, window: number, page: number, slot: string) => jobId('digest-refresh', chatId, String(window), String(page), slot),
   /** One message per robot sink and card item, ever. */
   robotDelivery: (sink: string, itemId: string) => jobId('robot', sink, itemId),
   /** One delayed refresh per card and time slot: repeats within the slot share it. */

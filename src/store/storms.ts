@@ -14,15 +14,16 @@ local n = redis.call('INCR', KEYS[2])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 local decision = 'card'
 if n > tonumber(ARGV[1]) then
-  decision = 'digest:' .. ARGV[5]
-  redis.call('RPUSH', KEYS[3], ARGV[2])
+  local line = redis.call('RPUSH', KEYS[3], ARGV[2])
   redis.call('EXPIRE', KEYS[3], ARGV[3])
+  decision = 'digest:' .. ARGV[5] .. ':' .. (line - 1)
 end
 redis.call('SET', KEYS[1], decision, 'EX', ARGV[4])
 return decision
 `;
 
-export type StormDecision = { kind: 'card' } | { kind: 'digest'; window: number };
+/** `line`: the item's place on the window's digest (0, 1, …), which says the digest page it is on. */
+export type StormDecision = { kind: 'card' } | { kind: 'digest'; window: number; line: number };
 
 /** Storm control state: per target (a chat or a robot sink) and time window. */
 export class Storms {
@@ -50,20 +51,22 @@ export class Storms {
         String(window),
       ),
     );
-    return answer === 'card' ? { kind: 'card' } : { kind: 'digest', window: Number(answer.slice('digest:'.length)) };
+    if (answer === 'card') return { kind: 'card' };
+    const [, decidedWindow, line] = answer.split(':');
+    return { kind: 'digest', window: Number(decidedWindow), line: Number(line) };
   }
 
-  /** The card items on a window's digest, in arrival order. */
-  lines(target: string, window: number): Promise<string[]> {
-    return this.redis.lrange(this.key('lines', target, window), 0, -1);
+  /** The card items on a window's digest, in arrival order (lines `from` to `to`, inclusive; -1 = the last). */
+  lines(target: string, window: number, from = 0, to = -1): Promise<string[]> {
+    return this.redis.lrange(this.key('lines', target, window), from, to);
   }
 
-  /** The digest card's message in a chat, once posted. */
-  async digestMessage(chatId: string, window: number): Promise<string | null> {
-    return this.redis.get(this.key('message', chatId, window));
+  /** The message of a digest card (one per chat, window and page), once posted. */
+  async digestMessage(chatId: string, window: number, page: number): Promise<string | null> {
+    return this.redis.get(this.key('message', chatId, `${window}:${page}`));
   }
 
-  async saveDigestMessage(chatId: string, window: number, messageId: string): Promise<void> {
-    await this.redis.set(this.key('message', chatId, window), messageId, 'EX', DELIVERY_ID_SECONDS);
+  async saveDigestMessage(chatId: string, window: number, page: number, messageId: string): Promise<void> {
+    await this.redis.set(this.key('message', chatId, `${window}:${page}`), messageId, 'EX', DELIVERY_ID_SECONDS);
   }
 }

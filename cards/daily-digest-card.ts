@@ -33,7 +33,8 @@ export interface DailyDigestModel {
   ackTimes: { count: number; medianSeconds: number; p90Seconds: number } | null;
 }
 
-const MAX_ROWS = 15;
+/** The most issues the digest lists with a button (fewer when the card would be too big). */
+export const DIGEST_MAX_ROWS = 15;
 
 function duration(seconds: number, lang: Language): string {
   const minutes = Math.max(0, Math.round(seconds / 60));
@@ -87,7 +88,7 @@ function render(model: DailyDigestModel, lang: Language, rows: number): LarkCard
 }
 
 export function buildDailyDigestCard(model: DailyDigestModel, lang: Language): LarkCard {
-  for (let rows = Math.min(MAX_ROWS, model.waiting.length); rows > 0; rows -= 1) {
+  for (let rows = Math.min(DIGEST_MAX_ROWS, model.waiting.length); rows > 0; rows -= 1) {
     const card = render(model, lang, rows);
     if (cardFits(card)) return card;
   }

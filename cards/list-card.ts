@@ -34,6 +34,8 @@ export interface ListCardOptions {
   template?: 'blue' | 'orange' | 'red' | 'grey';
   /** A line under the header (e.g. "Storm over: 14:30–14:31"). */
   note?: string;
+  /** Longest link kept on a row (default 1,000); longer ones leave the title unlinked. Digests keep rows small. */
+  maxUrlChars?: number;
 }
 
 const DEFAULT_MAX_ROWS = 30;
@@ -41,12 +43,12 @@ const TITLE_CHARS = 100;
 const LEVEL_CHARS = 24;
 const ROW_URL_CHARS = 1000;
 
-function row(item: IssueListItem, lang: Language, timeZone: string): MarkdownElement {
+function row(item: IssueListItem, lang: Language, timeZone: string, maxUrlChars = ROW_URL_CHARS): MarkdownElement {
   const levelName = clipLine(item.levelName ?? '', LEVEL_CHARS);
   const level = levelName === '' ? t(lang, 'level.unknown') : levelName;
   const colour = textTagColour(levelTemplate(levelName === '' ? null : { name: levelName }));
   const title = escapeLarkMd(clipLine(item.title ?? '', TITLE_CHARS) || clipLine(item.uuid ?? '', TITLE_CHARS));
-  const url = safeUrl(item.consoleUrl ?? '', ROW_URL_CHARS);
+  const url = safeUrl(item.consoleUrl ?? '', maxUrlChars);
   const linked = url === null ? title : `[${title}](${markdownLinkTarget(url)})`;
   const meta = `${statusName(item.statusType, lang)} · ${formatTime(item.createdAt, timeZone, lang)}`;
   return markdownBlock(
@@ -78,7 +80,7 @@ export function buildListCard(
 
   const timeZone = options.timeZone ?? 'UTC';
   const maxRows = Math.max(0, Math.floor(options.maxRows ?? DEFAULT_MAX_ROWS));
-  const candidates = list.slice(0, maxRows).map((item) => row(item, lang, timeZone));
+  const candidates = list.slice(0, maxRows).map((item) => row(item, lang, timeZone, options.maxUrlChars));
   const more = (shown: number): CardElement[] =>
     total > shown ? [textBlock(t(lang, 'list.more', { count: total - shown }), { color: 'grey' })] : [];
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { parseExpression } from 'cron-parser';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { RobotKind, RobotLimit, RobotSink } from './robots/types.js';
@@ -208,9 +209,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (error instanceof RoutesFileError) throw new ConfigError('ROUTES_FILE', error.message);
     throw error;
   }
-  if (s.DIGEST_CRON && !isCronPattern(s.DIGEST_CRON)) {
-    throw new ConfigError('DIGEST_CRON', 'must be a cron pattern of 5 (or 6) fields, e.g. "30 9 * * 1-5"');
-  }
+  const cronProblem = s.DIGEST_CRON ? cronPatternProblem(s.DIGEST_CRON, s.BOT_TIMEZONE) : null;
+  if (cronProblem) throw new ConfigError('DIGEST_CRON', `${cronProblem} (a cron pattern of 5 or 6 fields, e.g. "30 9 * * 1-5")`);
   return {
     port: s.PORT,
     redisUrl: s.REDIS_URL,
@@ -272,10 +272,19 @@ function sinksFromEnvironment(s: Settings): RobotSink[] {
   return sinks;
 }
 
-/** Five fields (minute hour day month weekday), or six with seconds first, of cron characters. */
-function isCronPattern(pattern: string): boolean {
-  const fields = pattern.trim().split(/\s+/);
-  return (fields.length === 5 || fields.length === 6) && fields.every((field) => /^[0-9A-Za-z*,/?LW#-]+$/.test(field));
+/**
+ * Read by the parser BullMQ itself uses for job schedulers (cron-parser, pinned to BullMQ's version), so a pattern
+ * accepted here is one BullMQ accepts; five fields, or six with seconds first.
+ */
+function cronPatternProblem(pattern: string, timeZone: string): string | null {
+  const fields = pattern.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) return `has ${fields} fields`;
+  try {
+    parseExpression(pattern, { tz: timeZone });
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 /** The process environment over a `.env` file in the working directory (the environment wins). */

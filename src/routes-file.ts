@@ -93,7 +93,14 @@ export function parseRoutes(text: string, file: string, envSinks: readonly Robot
     const at = syntax.linePos?.[0];
     throw new RoutesFileError(`${file}:${at ? `${at.line}:${at.col}` : '1:1'}: ${syntax.message.split('\n')[0]}`);
   }
-  const parsed = fileSchema.safeParse(doc.toJS());
+  let plain: unknown;
+  try {
+    plain = doc.toJS();
+  } catch (error) {
+    // e.g. an unquoted `*-prod`, which YAML reads as an alias: quote patterns that start with `*`.
+    throw new RoutesFileError(`${file}:1:1: ${error instanceof Error ? error.message : String(error)} (quote patterns that start with "*")`);
+  }
+  const parsed = fileSchema.safeParse(plain);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path ?? [];

@@ -39,7 +39,7 @@ async function pollChannel(ctx: Ctx, channel: WatchedChannel, since: number): Pr
     for (const issue of [...page.issues].sort((a, b) => a.createAt - b.createAt)) {
       if (issue.createAt < oldest || (issue.deleteAt !== -1 && issue.deleteAt > 0)) continue;
       result.found += 1;
-      result.queued += await enqueueDeliveries(ctx, issue, Date.now(), channel.name);
+      result.queued += await enqueueDeliveries(ctx, issue, Date.now(), channel);
     }
     const { totalCount, pageSize } = page.pageInfo;
     if (page.issues.length < PAGE_SIZE || pageIndex * pageSize >= totalCount) break;

@@ -7,7 +7,8 @@ import type { MatchKey, Routing } from '../../src/routes-file.js';
 /** What routing looks at: the card's source, Guance channel, level and fields (service, project, environment). */
 export interface RoutedCard {
   source: string;
-  channel?: string;
+  /** The Guance channel's name and uuid (either may be named in the file). */
+  channel?: string[];
   level?: string;
   fields: Readonly<Record<string, string>>;
 }
@@ -32,18 +33,15 @@ export function globMatches(pattern: string, value: string): boolean {
   return regex.test(value);
 }
 
-function valueOf(card: RoutedCard, key: MatchKey): string | undefined {
-  if (key === 'source') return card.source;
-  if (key === 'channel') return card.channel;
-  if (key === 'level') return card.level;
-  return card.fields[key];
+function valuesOf(card: RoutedCard, key: MatchKey): string[] {
+  const value = key === 'source' ? card.source : key === 'channel' ? card.channel : key === 'level' ? card.level : card.fields[key];
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
 export function routeMatches(match: Partial<Record<MatchKey, string[]>>, card: RoutedCard): boolean {
   return (Object.entries(match) as [MatchKey, string[] | undefined][]).every(([key, patterns]) => {
     if (!patterns?.length) return true;
-    const value = valueOf(card, key);
-    return value !== undefined && patterns.some((pattern) => globMatches(pattern, value));
+    return valuesOf(card, key).some((value) => patterns.some((pattern) => globMatches(pattern, value)));
   });
 }
 

@@ -15,10 +15,12 @@ import type { IssueSnapshot, StormDecision } from '../../src/store/index.js';
 
 const DIGEST_REFRESH_SLOT_MS = 3_000;
 /**
- * Lines per digest card: a Lark card holds ~30 KB, about 100 rows. A storm bigger than that gets a second page
- * (another card) rather than "…and N more": every notification stays visible somewhere.
+ * Lines per digest card. A row is at most ~500 bytes here (title ≤ 100 characters, a link ≤ 300, the level and
+ * status), so 40 rows always fit Lark's ~30 KB; a bigger storm gets another page (another card) rather than
+ * "…and N more": every notification stays visible somewhere.
  */
-export const DIGEST_PAGE_LINES = 100;
+export const DIGEST_PAGE_LINES = 40;
+const DIGEST_URL_CHARS = 300;
 const SEVERITY: Record<string, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
 const severity = (s: IssueSnapshot) => SEVERITY[s.level?.name ?? ''] ?? 9;
 
@@ -91,6 +93,7 @@ function digestCard(ctx: Ctx, items: IssueSnapshot[], window: number, page: numb
     note: closed ? t(lang, 'storm.closed', { count: items.length, from, to }) : t(lang, 'storm.open', { from, to }),
     timeZone: ctx.config.timeZone,
     maxRows: DIGEST_PAGE_LINES,
+    maxUrlChars: DIGEST_URL_CHARS,
   });
 }
 

@@ -7,18 +7,19 @@ import { targetsFor, type RoutedCard, type Targets } from './route.js';
 import { addToChatDigest, addToRobotDigest, robotTarget, stormDecision } from './storm.js';
 
 /** What routing looks at, from the card's snapshot. */
-function routedCardOf(snapshot: IssueSnapshot): RoutedCard {
+function routedCardOf(snapshot: IssueSnapshot, channelUuid?: string): RoutedCard {
   const fields: Record<string, string> = Object.fromEntries((snapshot.fields ?? []).map((f) => [f.name.toLowerCase(), f.value]));
   const source = snapshot.kind ?? 'guance-issue';
   // A Guance issue's resource is the service it is about.
   if (source === 'guance-issue' && snapshot.source && fields.service === undefined) fields.service = snapshot.source;
-  return { source, ...(snapshot.channel ? { channel: snapshot.channel } : {}), ...(snapshot.level?.name ? { level: snapshot.level.name } : {}), fields };
+  const channel = [snapshot.channel, channelUuid].filter((c): c is string => Boolean(c));
+  return { source, ...(channel.length ? { channel } : {}), ...(snapshot.level?.name ? { level: snapshot.level.name } : {}), fields };
 }
 
 const unrouted = new WeakMap<Ctx, Set<string>>();
 
-function route(ctx: Ctx, snapshot: IssueSnapshot): Targets {
-  const card = routedCardOf(snapshot);
+function route(ctx: Ctx, snapshot: IssueSnapshot, channelUuid?: string): Targets {
+  const card = routedCardOf(snapshot, channelUuid);
   const targets = targetsFor(ctx.routing.current, card);
   if (targets.chats.length === 0 && targets.sinks.length === 0) {
     const said = unrouted.get(ctx) ?? new Set<string>();
@@ -39,8 +40,8 @@ interface Deliver {
 }
 
 /** Per target: its own card (or robot message), or a line on that target's storm digest. */
-async function deliverEach(ctx: Ctx, snapshot: IssueSnapshot, deliver: Deliver): Promise<number> {
-  const targets = route(ctx, snapshot);
+async function deliverEach(ctx: Ctx, snapshot: IssueSnapshot, deliver: Deliver, channelUuid?: string): Promise<number> {
+  const targets = route(ctx, snapshot, channelUuid);
   let digested = false;
   const digestLine = async () => {
     // A digest renders lines from their snapshots: a Guance issue's is stored here (a card would store it itself).
@@ -67,13 +68,19 @@ async function deliverEach(ctx: Ctx, snapshot: IssueSnapshot, deliver: Deliver):
 }
 
 /** One job per issue per target; the ids are the claims, so pollers on every replica may find the same issue. */
-export async function enqueueDeliveries(ctx: Ctx, issue: GuanceIssue, seenAt: number, channel: string): Promise<number> {
+export async function enqueueDeliveries(ctx: Ctx, issue: GuanceIssue, seenAt: number, watched: { name: string; uuid: string }): Promise<number> {
+  const channel = watched.name;
   const fresh = await issueSnapshot(ctx, issue);
   const snapshot = fresh.channel ? fresh : { ...fresh, channel };
-  return deliverEach(ctx, snapshot, {
-    chat: (chatId) => ctx.queues.add(JOBS.postIssueCard, { chatId, issue, seenAt, channel }, jobIds.delivery(chatId, issue.uuid)),
-    sink: (sink) => ctx.queues.add(JOBS.postRobot, { sink, itemId: issue.uuid, issue, channel, seenAt }, jobIds.robotDelivery(sink, issue.uuid), { robotSink: sink }),
-  });
+  return deliverEach(
+    ctx,
+    snapshot,
+    {
+      chat: (chatId) => ctx.queues.add(JOBS.postIssueCard, { chatId, issue, seenAt, channel }, jobIds.delivery(chatId, issue.uuid)),
+      sink: (sink) => ctx.queues.add(JOBS.postRobot, { sink, itemId: issue.uuid, issue, channel, seenAt }, jobIds.robotDelivery(sink, issue.uuid), { robotSink: sink }),
+    },
+    watched.uuid,
+  );
 }
 
 /** The same for a card of another source whose snapshot is stored. */

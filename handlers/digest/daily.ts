@@ -4,7 +4,7 @@
  * replicas (a BullMQ job scheduler); the card job's id is per chat and day, so a restart or a second tick that
  * day posts nothing new.
  */
-import { buildDailyDigestCard, type DailyDigestModel } from '../../cards/daily-digest-card.js';
+import { DIGEST_MAX_ROWS, buildDailyDigestCard, type DailyDigestModel } from '../../cards/daily-digest-card.js';
 import type { Ctx } from '../../src/context.js';
 import { FINISHED_STATUSES, STATUS } from '../../src/guance/schemas.js';
 import { JOBS, jobIds } from '../../src/queue/jobs.js';
@@ -74,7 +74,7 @@ export const postDailyDigest = handle(JOBS.postDailyDigest, async ({ chatId, day
   const card = buildDailyDigestCard(model, ctx.config.language);
   const sent = await ctx.lark.sendCard(chatId, card, job.id ?? jobIds.dailyDigest(chatId, day));
   // The card's Acknowledge buttons may act on exactly the issues it lists.
-  await ctx.store.links.saveListing(sent.messageId, model.waiting.map((w) => w.uuid));
+  await ctx.store.links.saveListing(sent.messageId, model.waiting.slice(0, DIGEST_MAX_ROWS).map((w) => w.uuid));
   ctx.metrics.inc('daily_digests_total');
   ctx.log.info('daily digest posted', { chatId, day, open: model.totalOpen, waiting: model.waiting.length });
   return { messageId: sent.messageId };

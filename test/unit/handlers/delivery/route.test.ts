@@ -22,11 +22,11 @@ routes:
 
 describe('targetsFor', () => {
   it('first match wins unless it says continue; a route without match catches the rest', () => {
-    expect(targetsFor(routing, { source: 'guance-issue', level: 'P0', channel: 'payments', fields: { service: 'pay-api' } })).toMatchObject({
+    expect(targetsFor(routing, { source: 'guance-issue', level: 'P0', channel: ['payments', 'chan_1'], fields: { service: 'pay-api' } })).toMatchObject({
       chats: ['oc_oncall', 'oc_payments'],
       sinks: ['ding'],
     });
-    expect(targetsFor(routing, { source: 'guance-issue', level: 'P2', channel: 'payments', fields: { service: 'pay-api' } }).chats).toEqual(['oc_payments']);
+    expect(targetsFor(routing, { source: 'guance-issue', level: 'P2', channel: ['chan_9', 'payments'], fields: { service: 'pay-api' } }).chats).toEqual(['oc_payments']);
     expect(targetsFor(routing, { source: 'sentry', level: 'P1', fields: { environment: 'production' } }).chats).toEqual(['oc_apps']);
     expect(targetsFor(routing, { source: 'sentry', level: 'P1', fields: { environment: 'staging' } }).chats).toEqual(['oc_all']);
     // A key the card lacks never matches.

@@ -78,8 +78,9 @@ describe('RobotClient.send', () => {
     const error = await client.send(WECOM, { msgtype: 'text' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RobotApiError);
     expect(error).toMatchObject({ code: 'robot_wecom_93000', dead: true, retryable: false, httpStatus: 200 });
-    expect(log.warn).toHaveBeenCalledTimes(1);
-    const logged = JSON.stringify(log.warn.mock.calls);
+    // At debug: the robot worker logs the outcome once.
+    expect(log.debug).toHaveBeenCalledTimes(1);
+    const logged = JSON.stringify(log.debug.mock.calls);
     expect(logged).not.toContain('wckey123');
     expect(logged).toContain('key=[redacted]');
   });
@@ -96,7 +97,7 @@ describe('RobotClient.send', () => {
     const error = await client.send(DING, {}).catch((e: unknown) => e);
     expect(error).toMatchObject({ robotCode: 'network', retryable: true });
     expect(String((error as Error).message)).not.toContain(TOKEN);
-    expect(JSON.stringify(log.warn.mock.calls)).not.toContain(TOKEN);
+    expect(JSON.stringify(log.debug.mock.calls)).not.toContain(TOKEN);
   });
 
   it('re-signs on every call (a retry gets a fresh timestamp)', async () => {

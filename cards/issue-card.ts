@@ -129,6 +129,32 @@ function assigneeMarkdown(assignees: readonly string[], lang: Language, budget: 
   return rest > 0 ? `${list} ${t(lang, 'card.moreAssignees', { count: rest })}` : list;
 }
 
+/** An open_id as Lark issues them; anything else is shown as a name, never put inside an `<at>` tag. */
+const OPEN_ID = /^ou_[A-Za-z0-9_-]{1,64}$/;
+
+/** People as mentions where Lark knows them, else by name, within the same budget as plain names. */
+function mentionMarkdown(mentions: NonNullable<IssueCardModel['mentions']>, lang: Language, budget: Budget): string {
+  const shown: string[] = [];
+  let used = 0;
+  for (const person of mentions) {
+    const text = person.openId && OPEN_ID.test(person.openId) ? `<at id=${person.openId}></at>` : escapeLarkMd(clipLine(person.name, budget.assigneeName));
+    const cost = Math.min(text.length, budget.assigneeName) + 2;
+    if (shown.length > 0 && used + cost > budget.assignees) break;
+    shown.push(text);
+    used += cost;
+  }
+  const rest = mentions.length - shown.length;
+  if (shown.length === 0) return t(lang, 'card.none');
+  return rest > 0 ? `${shown.join(', ')} ${t(lang, 'card.moreAssignees', { count: rest })}` : shown.join(', ');
+}
+
+function escalatedLine(model: IssueCardModel, lang: Language, budget: Budget): string | null {
+  const escalated = model.escalated;
+  if (!escalated) return null;
+  const names = clipLine(escalated.names.join(', '), budget.notice) || t(lang, 'card.none');
+  return t(lang, 'card.escalated', { time: formatTime(escalated.at, model.timeZone, lang), kind: escalated.kind, names });
+}
+
 function lastChangeLine(model: IssueCardModel, lang: Language, budget: Budget): string | null {
   const change = model.lastChange;
   if (change === undefined || change === null) return null;
@@ -208,7 +234,9 @@ function render(model: IssueCardModel, lang: Language, budget: Budget): LarkCard
     ...sourceFieldRows(model, budget),
   ];
   // Guance issues always say who is on it; other sources only when they name someone.
-  if (!ownSource || model.assignees.length > 0) {
+  const mentions = model.mentions ?? [];
+  if (mentions.length > 0) elements.push(field(t(lang, 'field.assignees'), mentionMarkdown(mentions, lang, budget), true));
+  else if (!ownSource || model.assignees.length > 0) {
     elements.push(field(t(lang, 'field.assignees'), assigneeMarkdown(model.assignees, lang, budget), true));
   }
   elements.push({ tag: 'hr' });
@@ -223,6 +251,9 @@ function render(model: IssueCardModel, lang: Language, budget: Budget): LarkCard
 
   const change = lastChangeLine(model, lang, budget);
   if (change !== null) elements.push(textBlock(change, { size: 'notation', color: 'grey' }));
+
+  const escalated = escalatedLine(model, lang, budget);
+  if (escalated !== null) elements.push(textBlock(escalated, { color: 'red' }));
 
   const notice = clipLine(model.notice ?? '', budget.notice);
   if (notice !== '') elements.push(textBlock(notice, { color: 'orange' }));
@@ -249,5 +280,5 @@ export function buildIssueCard(model: IssueCardModel, lang: Language): LarkCard 
     if (cardFits(card)) return card;
   }
   // Not reached with the budgets above (the smallest card is a few KB); kept as a hard guarantee.
-  return render({ ...model, description: '', assignees: [], notice: '', consoleUrl: '', fields: [], links: [] }, lang, SMALLEST);
+  return render({ ...model, description: '', assignees: [], mentions: [], notice: '', consoleUrl: '', fields: [], links: [] }, lang, SMALLEST);
 }

@@ -49,6 +49,10 @@ export interface IssueCardModel {
   /** Occurrences this card stands for, and when the last arrived (unix seconds); shown when more than one. */
   count?: number;
   lastSeenAt?: number;
+  /** People shown in the assignees field: @mentioned when Lark knows them (open_id), else by name. */
+  mentions?: { name: string; openId: string | null }[];
+  /** The last escalation (Lark urgent) of this card. */
+  escalated?: { step: number; kind: string; at: number; names: string[] };
 }
 
 export type CardSourceKind = 'guance-issue' | 'guance-alert' | 'sentry' | 'error-api';

@@ -7,6 +7,7 @@ import type { Router } from '../src/router.js';
 import { handleCardAction } from './actions/index.js';
 import { handleMessage } from './commands/index.js';
 import { dailyDigest, postDailyDigest } from './digest/index.js';
+import { escalate } from './escalation/index.js';
 import { markFirstRun, pollIssues, postCard, postDigest, postIssueCard, postRobot, refreshDigest } from './delivery/index.js';
 import { onCardClicked, onMessageReceived } from './ingress/index.js';
 import { refreshCard } from './issues/index.js';
@@ -38,6 +39,7 @@ export function registerHandlers(router: Router, webhooks: WebhookRegistry, jobs
   jobs.on(syncIssues);
   jobs.on(ingestNotification);
   jobs.on(postCard);
+  jobs.on(escalate);
   jobs.on(dailyDigest);
   jobs.on(postDailyDigest);
   jobs.on(postRobot);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { parseExpression } from 'cron-parser';
+import cronParser from 'cron-parser';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { RobotKind, RobotLimit, RobotSink } from './robots/types.js';
@@ -92,6 +92,14 @@ const schema = z.object({
   WECOM_WEBHOOK_URL: optionalText,
   STORM_THRESHOLD: int(10, 1, 10_000),
   DIGEST_CRON: optionalText,
+  ESCALATION_LEVELS: z.preprocess((v) => (v === undefined ? 'P0' : v), z.string()).transform((value) => [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))]),
+  ESCALATION_MINUTES: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: 'must be a number of minutes' }).positive({ error: 'must be positive' }).max(7 * 24 * 60, { error: 'must be at most a week' }).default(15),
+  ),
+  ESCALATION_KIND: z.preprocess(blankToUndefined, z.enum(['app', 'sms', 'phone'], { error: 'must be app, sms or phone' }).default('app')),
+  ONCALL: optionalText,
+  ESCALATION_STEPS: optionalText,
   BOT_TIMEZONE: z
     .preprocess(blankToUndefined, z.string().default('Asia/Shanghai'))
     .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai' }),
@@ -160,6 +168,8 @@ export interface Config {
   robotLimits: Record<RobotKind, RobotLimit[]>;
   /** The longest a robot's "wait" answer pauses its sink, ms (WeCom 45009 ≥ 60 s, DingTalk 410100 10 min); tests shorten it. */
   robotMaxWaitMs: number;
+  /** Escalation with Lark urgent: which levels, and the steps (minutes after the card, kind, people). */
+  escalation: Escalation;
   /** DIGEST_CRON, in BOT_TIMEZONE; '' = no daily digest. */
   digestCron: string;
   logLevel: string;
@@ -248,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     robotMaxWaitMs: 15 * 60_000,
     robotLimits: { dingtalk: [...ROBOT_LIMITS.dingtalk], wecom: [...ROBOT_LIMITS.wecom], 'lark-webhook': [...ROBOT_LIMITS['lark-webhook']] },
     digestCron: s.DIGEST_CRON,
+    escalation: escalationOf(s, warnings),
     logLevel: s.LOG_LEVEL,
     language: s.BOT_LANGUAGE,
     timeZone: s.BOT_TIMEZONE,
@@ -256,6 +267,47 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 type Settings = z.infer<typeof schema>;
+
+export type UrgentKind = 'app' | 'sms' | 'phone';
+export interface EscalationStep {
+  minutes: number;
+  kind: UrgentKind;
+  /** E-mails and mobile numbers, as written. */
+  people: string[];
+}
+export interface Escalation {
+  /** Level names or UUIDs (case-insensitive); empty = off. */
+  levels: string[];
+  steps: EscalationStep[];
+}
+
+const splitPeople = (text: string) => [...new Set(text.split(/[,，\s]+/).map((p) => p.trim()).filter(Boolean))];
+
+/**
+ * `ESCALATION_STEPS` ("15 app a@x.com,b@x.com; 30 phone lead@x.com") or the simple settings. A step with nobody
+ * to buzz cannot escalate: without people there is no escalation (said once at start).
+ */
+function escalationOf(s: Settings, warnings: string[]): Escalation {
+  let steps: EscalationStep[];
+  if (s.ESCALATION_STEPS) {
+    steps = s.ESCALATION_STEPS.split(';').map((part) => part.trim()).filter(Boolean).map((part, index) => {
+      const match = /^(\d+(?:\.\d+)?)\s+(app|sms|phone)\s+(.+)$/i.exec(part);
+      if (!match) throw new ConfigError('ESCALATION_STEPS', `step ${index + 1} ("${part}") must be "<minutes> <app|sms|phone> <people>"`);
+      const minutes = Number(match[1]);
+      if (!(minutes > 0)) throw new ConfigError('ESCALATION_STEPS', `step ${index + 1}: minutes must be positive`);
+      return { minutes, kind: (match[2] ?? 'app').toLowerCase() as UrgentKind, people: splitPeople(match[3] ?? '') };
+    });
+    steps.sort((a, b) => a.minutes - b.minutes);
+  } else {
+    steps = [{ minutes: s.ESCALATION_MINUTES, kind: s.ESCALATION_KIND, people: splitPeople(s.ONCALL) }];
+  }
+  const levels = s.ESCALATION_LEVELS;
+  if (levels.length > 0 && steps.every((step) => step.people.length === 0)) {
+    if (s.ONCALL || s.ESCALATION_STEPS) warnings.push('escalation has nobody to buzz: ONCALL / ESCALATION_STEPS name no one');
+    return { levels: [], steps: [] };
+  }
+  return { levels, steps };
+}
 
 /** The sinks the environment names; a malformed URL stops start-up naming its setting. */
 function sinksFromEnvironment(s: Settings): RobotSink[] {
@@ -280,7 +332,7 @@ function cronPatternProblem(pattern: string, timeZone: string): string | null {
   const fields = pattern.trim().split(/\s+/).length;
   if (fields !== 5 && fields !== 6) return `has ${fields} fields`;
   try {
-    parseExpression(pattern, { tz: timeZone });
+    cronParser.parseExpression(pattern, { tz: timeZone });
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

@@ -45,6 +45,8 @@ export const METRICS = {
   },
   robot_messages_total: { type: 'counter', help: 'Messages accepted by robot sinks (DingTalk, WeCom, Lark custom bot)', labels: ['sink', 'kind'] },
   storm_digests_total: { type: 'counter', help: 'Storm digests opened (more new cards than STORM_THRESHOLD per window for a target)', labels: ['target'] },
+  escalations_total: { type: 'counter', help: 'Escalations (Lark urgent) by step and kind', labels: ['step', 'kind'] },
+  urgent_failures_total: { type: 'counter', help: 'Lark urgent calls refused, by Lark code', labels: ['code'] },
   daily_digests_total: { type: 'counter', help: 'Daily digest cards posted', labels: [] },
   push_hints_total: { type: 'counter', help: 'Guance push hints by what they asked for (poll, check, none)', labels: ['effect'] },
 

@@ -73,12 +73,13 @@ export function resultOf(outcome: Exclude<ActionOutcome, { kind: 'rate-limited' 
   }
 }
 
-async function actorNameOf(ctx: Ctx, openId: string): Promise<string> {
+async function actorOf(ctx: Ctx, openId: string): Promise<{ actorName: string; actorEmail: string | null }> {
   try {
-    return (await ctx.lark.userName(openId)) ?? openId;
+    const person = await ctx.lark.person(openId);
+    return { actorName: person.name ?? openId, actorEmail: person.email };
   } catch (error) {
     ctx.log.warn('could not read the clicker name; using the open_id', { openId, error: errorMessage(error) });
-    return openId;
+    return { actorName: openId, actorEmail: null };
   }
 }
 
@@ -112,8 +113,8 @@ async function decide(ctx: Ctx, data: CardActionJob): Promise<CardActionResult> 
     });
     return { outcome: 'invalid', toast: invalidToast(lang) };
   }
-  const actorName = await actorNameOf(ctx, click.operatorOpenId);
-  const outcome = await applyIssueAction(ctx, { issueUuid: value.issue, action: value.action, actorName, ref: eventId });
+  const actor = await actorOf(ctx, click.operatorOpenId);
+  const outcome = await applyIssueAction(ctx, { issueUuid: value.issue, action: value.action, ...actor, ref: eventId });
   if (outcome.kind === 'rate-limited') {
     throw new GuanceRateLimited(`Guance budget spent or the issue is busy; retrying in ${outcome.retryAfterMs} ms`, 'rate_limited', outcome.retryAfterMs);
   }

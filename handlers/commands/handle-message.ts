@@ -62,10 +62,11 @@ export const handleMessage = handle(JOBS.message, async (data, ctx, job) => {
   }
   const command = parseCommand(decision.text, { inIssueThread: decision.threadIssue !== null });
   const openId = event.sender.sender_id.open_id ?? '';
-  const actorName = (openId && (await ctx.lark.userName(openId))) || openId || 'Lark user';
+  const person = openId ? await ctx.lark.person(openId) : { name: null, email: null };
+  const actorName = person.name || openId || 'Lark user';
   let answer: Answer;
   try {
-    answer = await runCommand(ctx, { command, threadIssue: decision.threadIssue, actorName, messageId });
+    answer = await runCommand(ctx, { command, threadIssue: decision.threadIssue, actorName, actorEmail: person.email, messageId });
   } catch (error) {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (error instanceof GuanceRateLimited && !lastAttempt) {

@@ -15,6 +15,7 @@ export interface CommandInput {
   /** The issue the message's thread belongs to, when it is an issue card's thread. */
   threadIssue: string | null;
   actorName: string;
+  actorEmail: string | null;
   /** The Lark message id: the comment's idempotency ref. */
   messageId: string;
 }
@@ -72,7 +73,7 @@ async function addComment(ctx: Ctx, issueUuid: string, text: string, input: Comm
       {
         issueUUID: issueUuid,
         content: t(lang, 'guance.comment', { name: input.actorName, text }),
-        extend: botCommentExtend({ ref: input.messageId, actorName: input.actorName }),
+        extend: botCommentExtend({ ref: input.messageId, actorName: input.actorName, actorEmail: input.actorEmail }),
       },
       'human',
     );
@@ -99,7 +100,7 @@ async function changeStatus(
   note?: string,
 ): Promise<Answer> {
   const lang = ctx.config.language;
-  const outcome = await applyIssueAction(ctx, { issueUuid, action, actorName: input.actorName, ref: input.messageId, ...(note ? { note } : {}) });
+  const outcome = await applyIssueAction(ctx, { issueUuid, action, actorName: input.actorName, actorEmail: input.actorEmail, ref: input.messageId, ...(note ? { note } : {}) });
   switch (outcome.kind) {
     case 'changed': {
       const key = action === 'ack' ? 'answer.acknowledged' : action === 'resolve' ? 'answer.resolved' : 'answer.reopened';

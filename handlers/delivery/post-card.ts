@@ -1,7 +1,8 @@
 import { UnrecoverableError } from 'bullmq';
 import { JOBS, jobIds } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
-import { refreshCards, renderIssueCard } from '../issues/index.js';
+import { scheduleEscalations } from '../escalation/index.js';
+import { refreshCards, resolveMentions, withMentionFallback } from '../issues/index.js';
 
 /**
  * Posts the card of a stored snapshot (an alert, a Sentry issue, an error report) to one chat, exactly once: the
@@ -10,11 +11,15 @@ import { refreshCards, renderIssueCard } from '../issues/index.js';
 export const postCard = handle(JOBS.postCard, async ({ chatId, itemId, seenAt }, ctx, job) => {
   const existing = await ctx.store.links.cardFor(itemId, chatId);
   if (existing) return { messageId: existing.messageId, already: true };
-  const snapshot = await ctx.store.links.snapshot(itemId);
+  const stored = await ctx.store.links.snapshot(itemId);
   // The snapshot is saved before the job is queued; without it there is nothing to show, ever.
-  if (!snapshot) throw new UnrecoverableError(`no snapshot for card item ${itemId}`);
-  const sent = await ctx.lark.sendCard(chatId, renderIssueCard(snapshot, ctx.config), job.id ?? jobIds.delivery(chatId, itemId));
-  await ctx.store.links.save({ issueUuid: itemId, chatId, messageId: sent.messageId, postedAt: Date.now() });
+  if (!stored) throw new UnrecoverableError(`no snapshot for card item ${itemId}`);
+  const snapshot = await resolveMentions(ctx, stored);
+  if (snapshot !== stored) await ctx.store.links.saveSnapshot(snapshot);
+  const sent = await withMentionFallback(ctx, snapshot, (card) => ctx.lark.sendCard(chatId, card, job.id ?? jobIds.delivery(chatId, itemId)));
+  const postedAt = Date.now();
+  await ctx.store.links.save({ issueUuid: itemId, chatId, messageId: sent.messageId, postedAt });
+  await scheduleEscalations(ctx, snapshot, chatId, postedAt);
   // A repeat that arrived while this card was on its way found no card to update: catch up now.
   const latest = await ctx.store.links.snapshot(itemId);
   if (latest && JSON.stringify(latest) !== JSON.stringify(snapshot)) await refreshCards(ctx, itemId);

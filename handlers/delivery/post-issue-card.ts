@@ -1,6 +1,7 @@
 import { JOBS, jobIds } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
-import { issueSnapshot, renderIssueCard } from '../issues/index.js';
+import { issueSnapshot, resolveMentions, withMentionFallback } from '../issues/index.js';
+import { scheduleEscalations } from '../escalation/index.js';
 import { startFollowing } from '../sync/index.js';
 
 /**
@@ -14,10 +15,12 @@ export const postIssueCard = handle(JOBS.postIssueCard, async ({ chatId, issue, 
     return { messageId: existing.messageId, already: true };
   }
   const fresh = await issueSnapshot(ctx, issue);
-  const snapshot = channel && !fresh.channel ? { ...fresh, channel } : fresh;
-  const sent = await ctx.lark.sendCard(chatId, renderIssueCard(snapshot, ctx.config), job.id ?? jobIds.delivery(chatId, issue.uuid));
+  const snapshot = await resolveMentions(ctx, channel && !fresh.channel ? { ...fresh, channel } : fresh);
+  const sent = await withMentionFallback(ctx, snapshot, (card) => ctx.lark.sendCard(chatId, card, job.id ?? jobIds.delivery(chatId, issue.uuid)));
   await ctx.store.links.saveSnapshot(snapshot);
-  await ctx.store.links.save({ issueUuid: issue.uuid, chatId, messageId: sent.messageId, postedAt: Date.now() });
+  const postedAt = Date.now();
+  await ctx.store.links.save({ issueUuid: issue.uuid, chatId, messageId: sent.messageId, postedAt });
+  await scheduleEscalations(ctx, snapshot, chatId, postedAt);
   await startFollowing(ctx, issue);
   ctx.metrics.inc('cards_posted_total', { chat: chatId });
   ctx.log.info('issue card posted', {

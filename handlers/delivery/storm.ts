@@ -27,6 +27,8 @@ const severity = (s: IssueSnapshot) => SEVERITY[s.level?.name ?? ''] ?? 9;
 /** Storm targets: a chat by its id, a robot sink by its name (prefixed: a sink may be named like a chat). */
 export const robotTarget = (sink: string) => `sink:${sink}`;
 
+export const digestPageOf = (line: number) => Math.floor(line / DIGEST_PAGE_LINES);
+
 export const stormWindowOf = (ctx: Ctx, at = Date.now()) => Math.floor(at / ctx.config.stormWindowMs);
 const windowEnd = (ctx: Ctx, window: number) => (window + 1) * ctx.config.stormWindowMs;
 
@@ -39,7 +41,7 @@ export function stormDecision(ctx: Ctx, target: string, itemId: string): Promise
 /** The digest page of a chat's window: posted once, refreshed per slot while lines arrive, and once more when it closes. */
 export async function addToChatDigest(ctx: Ctx, chatId: string, window: number, line: number): Promise<void> {
   const now = Date.now();
-  const page = Math.floor(line / DIGEST_PAGE_LINES);
+  const page = digestPageOf(line);
   const data = { chatId, window, page };
   await ctx.queues.add(JOBS.postDigest, data, jobIds.digest(chatId, window, page));
   const slot = Math.floor(now / DIGEST_REFRESH_SLOT_MS);

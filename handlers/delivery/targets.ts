@@ -4,7 +4,8 @@ import { JOBS, jobIds } from '../../src/queue/jobs.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
 import { issueSnapshot } from '../issues/index.js';
 import { targetsFor, type RoutedCard, type Targets } from './route.js';
-import { addToChatDigest, addToRobotDigest, robotTarget, stormDecision } from './storm.js';
+import { scheduleEscalations } from '../escalation/index.js';
+import { addToChatDigest, addToRobotDigest, digestPageOf, robotTarget, stormDecision } from './storm.js';
 
 /** What routing looks at, from the card's snapshot. */
 function routedCardOf(snapshot: IssueSnapshot, channelUuid?: string): RoutedCard {
@@ -54,6 +55,8 @@ async function deliverEach(ctx: Ctx, snapshot: IssueSnapshot, deliver: Deliver, 
     else {
       await digestLine();
       await addToChatDigest(ctx, chatId, decision.window, decision.line);
+      // A P0 on a digest escalates on the digest card.
+      await scheduleEscalations(ctx, snapshot, chatId, Date.now(), { window: decision.window, page: digestPageOf(decision.line) });
     }
   }
   for (const sink of targets.sinks) {

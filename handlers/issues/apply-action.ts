@@ -18,6 +18,7 @@ export interface ActionRequest {
   issueUuid: string;
   action: IssueAction;
   actorName: string;
+  actorEmail?: string | null;
   /** Resolve note, written as the comment. */
   note?: string;
   /** The Lark message id or click event id: marks the bot's comment so a retried job can find it. */
@@ -100,7 +101,7 @@ async function applyLocked(ctx: Ctx, request: ActionRequest): Promise<ActionOutc
     ctx.log.info('workspace refused status Working; acknowledging with a comment', { issue: request.issueUuid });
   }
   await ctx.guance.createReply(
-    { issueUUID: request.issueUuid, content: commentFor(ctx, request), extend: botCommentExtend({ ref: request.ref, actorName: request.actorName }) },
+    { issueUUID: request.issueUuid, content: commentFor(ctx, request), extend: botCommentExtend({ ref: request.ref, actorName: request.actorName, actorEmail: request.actorEmail ?? null }) },
     'human',
   );
   const by = { name: request.actorName, at: Math.floor(Date.now() / 1000), via: 'lark' as const };

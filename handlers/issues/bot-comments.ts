@@ -8,14 +8,17 @@ export interface BotCommentOrigin {
   /** What caused the comment: the Lark message id, or the card-click event id. */
   ref: string;
   actorName: string;
+  /** The person's e-mail when Lark gives it (contact:user.email:readonly): how Guance knows who they are. */
+  actorEmail?: string | null;
 }
 
 /** Our part of a reply's `extend`; anything else there (or an odd shape) reads as "not ours". */
 const botMarkSchema = z.object({ larkBot: z.object({ mark: z.unknown(), ref: z.unknown() }).partial().catch({}) }).partial();
 
-/** `extend` for a bot-written reply: our mark and ref, plus Guance's display-name hint for the author. */
+/** `extend` for a bot-written reply: our mark and ref, plus the author as Guance expects it (`extra.creator`). */
 export function botCommentExtend(origin: BotCommentOrigin): Record<string, unknown> {
-  return { larkBot: { mark: BOT_MARK, ref: origin.ref }, extra: { creator: { name: origin.actorName } } };
+  const creator = { name: origin.actorName, ...(origin.actorEmail ? { email: origin.actorEmail } : {}) };
+  return { larkBot: { mark: BOT_MARK, ref: origin.ref }, extra: { creator } };
 }
 
 function markOf(reply: Pick<GuanceReply, 'extend'>): { mark?: unknown; ref?: unknown } {

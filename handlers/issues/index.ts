@@ -1,6 +1,8 @@
 /** The one issue core (every source's cards): snapshots, the locked read → change → refresh step, card rendering and refresh, bot comments. */
 export { applyIssueAction, waitForLock, type ActionOutcome, type ActionRequest } from './apply-action.js';
 export { CARD_ITEM_PATTERN, isCardItemId, isOwnItem, ownItemId, type OwnSource } from './item-id.js';
+export { cancelEscalations } from './escalation-cancel.js';
+export { resolveMentions, withMentionFallback } from './mentions.js';
 export { postToThreads } from './thread-posts.js';
 export { BOT_MARK, botCommentExtend, botCommentRef, isBotComment } from './bot-comments.js';
 export { refreshCard, refreshCards, refreshCardsSoon } from './refresh-card.js';

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../src/context.js';
 import { JOBS, jobIds } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
-import { renderIssueCard } from './snapshot.js';
+import { resolveMentions, withMentionFallback } from './mentions.js';
 
 /** Queues a PATCH of every card of the issue. The job renders the snapshot as it is when it runs: always the latest truth. */
 export async function refreshCards(ctx: Ctx, issueUuid: string): Promise<void> {
@@ -23,9 +23,10 @@ export async function refreshCardsSoon(ctx: Ctx, issueUuid: string, everyMs = 3_
 }
 
 export const refreshCard = handle(JOBS.refreshCard, async ({ issueUuid, messageId }, ctx) => {
-  const snapshot = await ctx.store.links.snapshot(issueUuid);
-  if (!snapshot) return { skipped: 'no snapshot' };
-  await ctx.lark.patchCard(messageId, renderIssueCard(snapshot, ctx.config));
+  const stored = await ctx.store.links.snapshot(issueUuid);
+  if (!stored) return { skipped: 'no snapshot' };
+  const snapshot = await resolveMentions(ctx, stored);
+  await withMentionFallback(ctx, snapshot, (card) => ctx.lark.patchCard(messageId, card));
   ctx.metrics.inc('cards_updated_total');
   return { patched: messageId };
 });

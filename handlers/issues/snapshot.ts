@@ -56,7 +56,26 @@ function snapshotOf(issue: GuanceIssue, levels: LevelTable, consoleUrl: string, 
     link: consoleLink(consoleUrl, issue.uuid, extend.view_isuue_url),
     ...(previous?.channel ? { channel: previous.channel } : {}),
     ...(previous?.lastChange ? { lastChange: previous.lastChange } : {}),
+    ...(previous?.escalated ? { escalated: previous.escalated } : {}),
+    ...(issue.level ? { levelId: issue.level } : {}),
+    ...assigneePeople(issue, previous?.mentions),
   };
+}
+
+/**
+ * The assignees the card @mentions: their e-mails (managerInfos, or extend.manager entries that are e-mails) with
+ * their names; open_ids already resolved for the same e-mails are kept (resolveMentions fills the rest).
+ */
+function assigneePeople(issue: GuanceIssue, known: IssueSnapshot['mentions']): Pick<IssueSnapshot, 'people' | 'mentions'> {
+  const byEmail = new Map<string, string>();
+  for (const info of issue.managerInfos ?? []) {
+    const email = info.email?.toLowerCase();
+    if (email?.includes('@')) byEmail.set(email, info.name || info.acntWsNickname || email);
+  }
+  for (const manager of issueExtend(issue).manager) if (manager.includes('@') && !byEmail.has(manager.toLowerCase())) byEmail.set(manager.toLowerCase(), manager);
+  if (byEmail.size === 0) return {};
+  const mentions = [...byEmail].map(([email, name]) => ({ name, email, openId: known?.find((m) => m.email === email)?.openId ?? null }));
+  return { people: [...byEmail.keys()], mentions };
 }
 
 /** Card deliveries, actions and sync run many at once: levels come from the cache the poller keeps warm, never a request. */
@@ -96,6 +115,8 @@ function cardModel(snapshot: IssueSnapshot, config: Pick<Config, 'timeZone'>): I
     ...(snapshot.links ? { links: snapshot.links } : {}),
     ...(snapshot.count !== undefined ? { count: snapshot.count } : {}),
     ...(snapshot.lastSeenAt !== undefined ? { lastSeenAt: snapshot.lastSeenAt } : {}),
+    ...(snapshot.mentions?.length ? { mentions: snapshot.mentions.map((m) => ({ name: m.name, openId: m.openId })) } : {}),
+    ...(snapshot.escalated ? { escalated: snapshot.escalated } : {}),
   };
 }
 

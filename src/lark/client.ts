@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { LarkDirectory, chunks } from './directory.js';
+import { LarkDirectory, chunks, type LarkPerson } from './directory.js';
 import { LarkHttp, okEnvelope, type LarkHttpOptions } from './http.js';
 
 export { larkErrorFrom } from './errors-map.js';
@@ -69,6 +69,11 @@ export class LarkClient {
   /** A person's display name, or null when the app may not read it. */
   userName(openId: string): Promise<string | null> {
     return this.directory.userName(openId);
+  }
+
+  /** Name and e-mail (when the app may read e-mails) of a user. */
+  person(openId: string): Promise<LarkPerson> {
+    return this.directory.person(openId);
   }
 
   /** E-mails and mobile numbers (as given) → open_ids, for the people Lark found. */

@@ -16,7 +16,7 @@ const CONTACT_DENIED_CODES: ReadonlySet<number> = new Set([41050, 99991672, 9999
 
 const botInfoAnswer = okEnvelope.extend({ bot: z.looseObject({ open_id: z.string().min(1) }) });
 const userAnswer = okEnvelope.extend({
-  data: z.looseObject({ user: z.looseObject({ name: z.string().optional() }) }),
+  data: z.looseObject({ user: z.looseObject({ name: z.string().optional(), email: z.string().optional(), enterprise_email: z.string().optional() }) }),
 });
 const batchGetIdAnswer = okEnvelope.extend({
   data: z
@@ -27,7 +27,16 @@ const batchGetIdAnswer = okEnvelope.extend({
     })
     .optional(),
 });
-const cachedUserName = z.object({ name: z.string().nullable() });
+const cachedUserName = z.object({ name: z.string().nullable(), email: z.string().nullable().optional() });
+const cachedOpenId = z.object({ openId: z.string().nullable() });
+/** e-mail / mobile → open_id answers are kept an hour (issue 14: lookups cached and batched). */
+const ID_LOOKUP_SECONDS = 60 * 60;
+
+export interface LarkPerson {
+  name: string | null;
+  /** Null without the contact:user.email:readonly scope (Lark then leaves the field out), or when the user has none. */
+  email: string | null;
+}
 
 export function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -39,6 +48,7 @@ export class LarkDirectory {
   private botId: string | undefined;
   private botIdInFlight: Promise<string> | undefined;
   private contactScopeReported = false;
+  private emailScopeReported = false;
 
   constructor(
     private readonly http: LarkHttp,
@@ -61,10 +71,16 @@ export class LarkDirectory {
    * Other failures (rate limit, 5xx, timeout) throw and are not cached.
    */
   async userName(openId: string): Promise<string | null> {
-    const key = `lark:user-name:${openId}`;
+    return (await this.person(openId)).name;
+  }
+
+  /** Name and e-mail of a user (one contact read, cached like the name). */
+  async person(openId: string): Promise<LarkPerson> {
+    const key = `lark:user:${openId}`;
     const cached = await this.cacheGet(key, cachedUserName);
-    if (cached !== null) return cached.name;
+    if (cached !== null) return { name: cached.name, email: cached.email ?? null };
     let name: string | null;
+    let email: string | null = null;
     try {
       const answer = await this.http.call(
         'contact.user.get',
@@ -73,6 +89,11 @@ export class LarkDirectory {
         CONTACT_DENIED_CODES,
       );
       name = answer.data.user.name ?? null;
+      email = answer.data.user.email || answer.data.user.enterprise_email || null;
+      if (email === null && !this.emailScopeReported) {
+        this.emailScopeReported = true;
+        this.log.warn('lark: the contact directory gives no e-mail addresses; comments in Guance carry names only. Grant contact:user.email:readonly to attribute them by e-mail');
+      }
     } catch (error) {
       if (!(error instanceof LarkApiError) || !CONTACT_DENIED_CODES.has(error.larkCode)) throw error;
       if (!this.contactScopeReported) {
@@ -83,15 +104,40 @@ export class LarkDirectory {
       }
       name = null;
     }
-    await this.cacheSet(key, { name }, name === null ? LARK_UNKNOWN_USER_SECONDS : LARK_USER_NAME_SECONDS);
-    return name;
+    await this.cacheSet(key, { name, email }, name === null ? LARK_UNKNOWN_USER_SECONDS : LARK_USER_NAME_SECONDS);
+    return { name, email };
   }
 
-  /** batch_get_id: email / mobile (as given) → open_id, for the users Lark found and the app may see. */
+  /**
+   * batch_get_id: email / mobile (as given) → open_id, for the users Lark found and the app may see. Each answer
+   * (found or not) is cached an hour, so a card re-rendered or an escalation retried asks Lark only for the rest.
+   */
   async openIdsFor(input: { emails?: string[]; mobiles?: string[] }): Promise<Map<string, string>> {
     const result = new Map<string, string>();
-    const emails = [...new Set(input.emails ?? [])];
-    const mobiles = [...new Set(input.mobiles ?? [])];
+    const wanted = [...new Set([...(input.emails ?? []), ...(input.mobiles ?? [])])];
+    const missing: string[] = [];
+    for (const value of wanted) {
+      const cached = await this.cacheGet(`lark:open-id-for:${value.toLowerCase()}`, cachedOpenId);
+      if (cached === null) missing.push(value);
+      else if (cached.openId) result.set(value, cached.openId);
+    }
+    if (missing.length === 0) return result;
+    const found = await this.lookUpOpenIds({
+      emails: (input.emails ?? []).filter((e) => missing.includes(e)),
+      mobiles: (input.mobiles ?? []).filter((m) => missing.includes(m)),
+    });
+    for (const value of missing) {
+      const openId = found.get(value) ?? null;
+      if (openId) result.set(value, openId);
+      await this.cacheSet(`lark:open-id-for:${value.toLowerCase()}`, { openId }, ID_LOOKUP_SECONDS);
+    }
+    return result;
+  }
+
+  private async lookUpOpenIds(input: { emails: string[]; mobiles: string[] }): Promise<Map<string, string>> {
+    const result = new Map<string, string>();
+    const emails = [...new Set(input.emails)];
+    const mobiles = [...new Set(input.mobiles)];
     const byEmail = new Map(emails.map((e) => [e.toLowerCase(), e]));
     const normMobile = (m: string) => m.replace(/[\s-]/g, '');
     const byMobile = new Map(mobiles.map((m) => [normMobile(m), m]));

@@ -83,6 +83,16 @@ export const JOBS = {
   postDigest: spec('deliver', 'post-digest', z.object({ chatId: z.string(), window: z.number(), page: z.number().int().min(0) }), { removeOnComplete: { age: DELIVERY_ID_SECONDS }, attempts: 12 }),
   /** PATCH the storm digest card to the lines it has now (throttled per slot, and once when the window closes). */
   refreshDigest: spec('deliver', 'refresh-digest', z.object({ chatId: z.string(), window: z.number(), page: z.number().int().min(0) }), { removeOnComplete: 1000, removeOnFail: 1000 }),
+  /**
+   * Escalation step `step` of one card (or of the storm digest page it is on): a delayed job, so it survives
+   * restarts and fires once across replicas; it re-checks the issue before buzzing anyone.
+   */
+  escalate: spec(
+    'deliver',
+    'escalate',
+    z.object({ itemId: z.string(), chatId: z.string(), step: z.number().int().min(0), digest: z.object({ window: z.number(), page: z.number() }).optional() }),
+    { removeOnComplete: { age: DELIVERY_ID_SECONDS }, attempts: 8 },
+  ),
   /** Cron (DIGEST_CRON): queue the daily digest of every routed chat. */
   dailyDigest: spec('schedule', 'daily-digest', scheduled),
   /** One chat's daily digest card: one per chat and day. */
@@ -117,6 +127,8 @@ export const jobIds = {
   inbound: (dedupeKey: string) => jobId(dedupeKey),
   /** One card per chat and issue (or card item of another source), ever. */
   delivery: (chatId: string, issueUuid: string) => jobId('deliver', chatId, issueUuid),
+  /** One escalation per card item, chat and step. */
+  escalation: (itemId: string, chatId: string, step: number) => jobId('escalate', itemId, chatId, String(step)),
   /** One daily digest per chat and day. */
   dailyDigest: (chatId: string, day: string) => jobId('daily-digest', chatId, day),
   /** One storm digest card per chat and window; its refreshes by slot (and a final one). */
@@ -144,4 +156,5 @@ export const sendKeys = {
   rateLimitNotice: (messageId: string) => `ratelimited-${messageId}`,
   clickFailure: (eventId: string) => `card-failure-${eventId}`,
   threadPost: (entryKey: string, chatId: string) => jobId('sync', entryKey, chatId),
+  escalationLine: (itemId: string, chatId: string, step: number) => jobId('escalated', itemId, chatId, String(step)),
 };

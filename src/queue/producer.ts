@@ -88,6 +88,12 @@ export class Queues {
     }
   }
 
+  /** Removes a waiting or delayed job (an escalation no longer due); a running or finished one is left alone. */
+  async remove(job: JobSpec<unknown>, id: string): Promise<void> {
+    if (job.queue === 'robots') return;
+    await this.byName[job.queue].remove(id);
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...Object.values(this.byName), ...this.robotQueues.values()].map((queue) => queue.close()));
   }

@@ -27,6 +27,15 @@ export class Claims {
     return this.once(`first-response:${kind}:${issueUuid}`, CARD_LINK_SECONDS);
   }
 
+  /** Has this escalation step of this card already buzzed (set right after the urgent call)? */
+  async isEscalated(itemId: string, chatId: string, step: number): Promise<boolean> {
+    return (await this.redis.exists(`${this.prefix}:escalated:${itemId}:${chatId}:${step}`)) === 1;
+  }
+
+  async markEscalated(itemId: string, chatId: string, step: number): Promise<void> {
+    await this.redis.set(`${this.prefix}:escalated:${itemId}:${chatId}:${step}`, '1', 'EX', CARD_LINK_SECONDS);
+  }
+
   /** Has this robot message (by its job id) already been accepted by its robot? Set after the send, checked before. */
   async isRobotSent(jobId: string): Promise<boolean> {
     return (await this.redis.exists(`${this.prefix}:robot-sent:${jobId}`)) === 1;

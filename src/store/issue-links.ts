@@ -42,8 +42,14 @@ export const issueSnapshotSchema = z.object({
   /** How many notifications this card stands for, and when the last one arrived (unix seconds). */
   count: z.number().optional(),
   lastSeenAt: z.number().optional(),
-  /** E-mails the source named. */
+  /** E-mails the source named (a Guance issue's assignees, an alert's or a Sentry issue's people). */
   people: z.array(z.string()).optional(),
+  /** Those people as the card @mentions them: open_id when Lark knows the e-mail, else shown by name. */
+  mentions: z.array(z.object({ name: z.string(), email: z.string().optional(), openId: z.string().nullable() })).optional(),
+  /** The Guance level uuid (ESCALATION_LEVELS may name levels by uuid). */
+  levelId: z.string().optional(),
+  /** The last escalation step that fired: when, how, and whom it buzzed. */
+  escalated: z.object({ step: z.number(), kind: z.string(), at: z.number(), names: z.array(z.string()) }).optional(),
 });
 export type IssueSnapshot = z.infer<typeof issueSnapshotSchema>;
 

@@ -1,0 +1,36 @@
+import type { Config } from '../../src/config.js';
+import type { Ctx } from '../../src/context.js';
+import { JOBS, jobIds } from '../../src/queue/jobs.js';
+import type { IssueSnapshot } from '../../src/store/index.js';
+
+/** Is this card's level one that escalates (ESCALATION_LEVELS: level names or Guance level UUIDs, any case)? */
+export function escalates(config: Pick<Config, 'escalation'>, snapshot: Pick<IssueSnapshot, 'level' | 'levelId'>): boolean {
+  const { levels, steps } = config.escalation;
+  if (levels.length === 0 || steps.length === 0) return false;
+  const names = [snapshot.level?.name, snapshot.levelId].filter((v): v is string => Boolean(v)).map((v) => v.toLowerCase());
+  return levels.some((level) => names.includes(level.toLowerCase()));
+}
+
+/**
+ * One delayed job per step for a card just posted (or a storm digest line): a restart keeps it, replicas share it
+ * (the id), and it fires `minutes` after the card, not after this call.
+ */
+export async function scheduleEscalations(
+  ctx: Ctx,
+  snapshot: IssueSnapshot,
+  chatId: string,
+  postedAt: number,
+  digest?: { window: number; page: number },
+): Promise<void> {
+  if (!escalates(ctx.config, snapshot)) return;
+  const steps = ctx.config.escalation.steps;
+  for (let step = 0; step < steps.length; step += 1) {
+    const due = postedAt + (steps[step]?.minutes ?? 0) * 60_000;
+    await ctx.queues.add(
+      JOBS.escalate,
+      { itemId: snapshot.uuid, chatId, step, ...(digest ? { digest } : {}) },
+      jobIds.escalation(snapshot.uuid, chatId, step),
+      { delayMs: Math.max(0, due - Date.now()) },
+    );
+  }
+}

@@ -1,0 +1,15 @@
+import type { Ctx } from '../../src/context.js';
+import { JOBS, jobIds } from '../../src/queue/jobs.js';
+
+/**
+ * Someone acknowledged or resolved the issue (a button, a command, Guance, the source itself): its pending
+ * escalations are removed. The escalation job re-checks the issue when it fires anyway, so a removal that loses a
+ * race (or a replica that never saw the change) still buzzes nobody.
+ */
+export async function cancelEscalations(ctx: Ctx, itemId: string): Promise<void> {
+  const steps = ctx.config.escalation.steps.length;
+  if (steps === 0) return;
+  for (const card of await ctx.store.links.cardsFor(itemId)) {
+    for (let step = 0; step < steps; step += 1) await ctx.queues.remove(JOBS.escalate, jobIds.escalation(itemId, card.chatId, step));
+  }
+}

@@ -87,6 +87,8 @@ export function appEnv(lark: LarkFake, guance: GuanceFake, prefix: string, overr
     GUANCE_API_KEY: guance.apiKey,
     GUANCE_CONSOLE_URL: 'https://console.example.test',
     BOT_LANGUAGE: 'en',
+    // Storm control has its own tests; elsewhere a burst of test issues should stay cards.
+    STORM_THRESHOLD: '1000',
     ...overrides,
   };
 }

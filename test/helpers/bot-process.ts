@@ -38,6 +38,8 @@ export function botEnv(overrides: Record<string, string>): Record<string, string
     LARK_APP_SECRET: 'fake-secret',
     LARK_CHAT_ID: 'oc_test_chat',
     GUANCE_API_KEY: 'wsak_fake_key',
+    // Storm control has its own tests; elsewhere a burst of test issues should stay cards.
+    STORM_THRESHOLD: '1000',
     ...overrides,
   };
 }

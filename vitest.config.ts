@@ -1,4 +1,23 @@
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * The suites that wait longest on timers (sync at the real budget, kills and restarts) start first, so they run
+ * alongside everything else instead of being the tail of the run. On a fresh clone vitest has no durations yet and
+ * would order by file size.
+ */
+const SLOW_FIRST = ['e2e/sync-kill', 'e2e/sync-restart', 'integration/budget/within-budget', 'e2e/poller', 'e2e/lifecycle'];
+
+class SlowFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (file: TestSpecification) => {
+      const index = SLOW_FIRST.findIndex((part) => file.moduleId.includes(part));
+      return index === -1 ? SLOW_FIRST.length : index;
+    };
+    return [...sorted].sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -7,7 +26,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // e2e suites start child processes on their own ports and Redis prefixes; files may run in parallel.
     fileParallelism: true,
-    // Three on a 2-core machine: most tests wait on timers (polls, sync rounds, Lark's limits), not on the CPU.
-    maxWorkers: 3,
+    // Four on a 2-core machine: most tests wait on timers (polls, sync rounds, Lark's limits), not on the CPU.
+    maxWorkers: 4,
+    sequence: { sequencer: SlowFirst },
   },
 });

@@ -197,7 +197,7 @@ describe('LarkClient against the fake', () => {
     expect(await lc.userName(ALICE.open_id)).toBe('Alice');
     expect(await client().userName(ALICE.open_id)).toBe('Alice'); // another replica: Redis
     expect(fake.requestsMatching(`GET /open-apis/contact/v3/users/${ALICE.open_id}`)).toHaveLength(1);
-    expect(await redis.ttl(`${prefix}:lark:user-name:${ALICE.open_id}`)).toBeGreaterThan(23 * 3600);
+    expect(await redis.ttl(`${prefix}:lark:user:${ALICE.open_id}`)).toBeGreaterThan(23 * 3600);
 
     fake.denyContactRead(true);
     const before = captured.lines.length;
@@ -205,7 +205,7 @@ describe('LarkClient against the fake', () => {
     expect(await lc.userName('ou_unknown')).toBeNull();
     expect(await lc.userName(BOB.open_id)).toBeNull(); // cached "unknown"
     expect(fake.requestsMatching(`GET /open-apis/contact/v3/users/${BOB.open_id}`)).toHaveLength(1);
-    const ttl = await redis.ttl(`${prefix}:lark:user-name:${BOB.open_id}`);
+    const ttl = await redis.ttl(`${prefix}:lark:user:${BOB.open_id}`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(600);
     const scopeNotes = captured.lines.slice(before).filter((l) => l.includes('"level":"info"') && l.includes('contact scope'));

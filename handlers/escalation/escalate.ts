@@ -17,7 +17,10 @@ async function stillUnacknowledged(ctx: Ctx, itemId: string): Promise<boolean> {
   if (isIssueUuid(itemId)) {
     // Sync may not have seen an acknowledgement made in Guance yet: ask Guance (a person's share of the budget).
     const issue = await ctx.guance.getIssue(itemId, 'human');
-    return issue !== null && UNACKNOWLEDGED.has(issue.statusType);
+    if (issue === null || !UNACKNOWLEDGED.has(issue.statusType)) return false;
+    // A workspace without a Working status keeps an acknowledged issue Open: the bot's own record says it was taken.
+    const last = (await ctx.store.links.snapshot(itemId))?.lastChange;
+    return !(last?.action === 'ack' && last.statusType === issue.statusType);
   }
   const snapshot = await ctx.store.links.snapshot(itemId);
   return snapshot !== null && UNACKNOWLEDGED.has(snapshot.statusType);
@@ -42,9 +45,23 @@ export const escalate = handle(JOBS.escalate, async ({ itemId, chatId, step, dig
   if (await ctx.store.claims.isEscalated(itemId, chatId, step)) return { already: true };
 
   const lang = ctx.config.language;
-  const { openIds, unknown } = await resolvePeople(ctx, plan.people);
-  const targets = [...new Set(openIds.values())];
   let refusal: string | null = null;
+  let people: Awaited<ReturnType<typeof resolvePeople>>;
+  // A Guance monitor alert names the people it is for: they are buzzed with the on-call people (SPEC endpoints).
+  const snapshotBefore = await ctx.store.links.snapshot(itemId);
+  const named = snapshotBefore?.kind === 'guance-alert' ? (snapshotBefore.people ?? []) : [];
+  try {
+    people = await resolvePeople(ctx, [...new Set([...plan.people, ...named])]);
+  } catch (error) {
+    if (!(error instanceof LarkApiError) || error.retryable) throw error;
+    // No contact:user.id:readonly (or a refusal): say it where people will see it, buzz nobody.
+    refusal = `batch_get_id ${error.larkCode}: ${error.message}`;
+    ctx.metrics.inc('urgent_failures_total', { code: String(error.larkCode) });
+    ctx.log.error('Lark refused the people lookup for an escalation; said in the card thread', { item: itemId, chatId, step, code: error.larkCode });
+    people = { openIds: new Map(), unknown: [] };
+  }
+  const { openIds, unknown } = people;
+  const targets = [...new Set(openIds.values())];
   let invalid: string[] = [];
   if (targets.length > 0) {
     try {
@@ -66,7 +83,7 @@ export const escalate = handle(JOBS.escalate, async ({ itemId, chatId, step, dig
   if (unknown.length) lines.push(t(lang, 'escalation.unknown', { people: unknown.join(', ') }));
   if (notInChat.length) lines.push(t(lang, 'escalation.notInChat', { people: notInChat.join(', ') }));
   if (refusal) lines.push(t(lang, 'escalation.refused', { reason: refusal }));
-  if (targets.length === 0) lines.push(t(lang, 'escalation.nobody'));
+  if (targets.length === 0 && !refusal) lines.push(t(lang, 'escalation.nobody'));
   await ctx.lark.replyText(messageId, lines.join('\n'), sendKeys.escalationLine(itemId, chatId, step), true, chatId);
 
   const snapshot = await ctx.store.links.snapshot(itemId);

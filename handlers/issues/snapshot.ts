@@ -68,13 +68,20 @@ function snapshotOf(issue: GuanceIssue, levels: LevelTable, consoleUrl: string, 
  */
 function assigneePeople(issue: GuanceIssue, known: IssueSnapshot['mentions']): Pick<IssueSnapshot, 'people' | 'mentions'> {
   const byEmail = new Map<string, string>();
+  const nameOnly: string[] = [];
   for (const info of issue.managerInfos ?? []) {
     const email = info.email?.toLowerCase();
-    if (email?.includes('@')) byEmail.set(email, info.name || info.acntWsNickname || email);
+    const name = info.name || info.acntWsNickname || '';
+    if (email?.includes('@')) byEmail.set(email, name || email);
+    else if (name) nameOnly.push(name);
   }
   for (const manager of issueExtend(issue).manager) if (manager.includes('@') && !byEmail.has(manager.toLowerCase())) byEmail.set(manager.toLowerCase(), manager);
   if (byEmail.size === 0) return {};
-  const mentions = [...byEmail].map(([email, name]) => ({ name, email, openId: known?.find((m) => m.email === email)?.openId ?? null }));
+  // Assignees Lark cannot be asked about (no e-mail) stay on the card by name.
+  const mentions = [
+    ...[...byEmail].map(([email, name]) => ({ name, email, openId: known?.find((m) => m.email === email)?.openId ?? null })),
+    ...nameOnly.map((name) => ({ name, openId: null })),
+  ];
   return { people: [...byEmail.keys()], mentions };
 }
 

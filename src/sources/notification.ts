@@ -49,7 +49,7 @@ export const notificationSchema = z.object({
   /** Project, environment, service, host, monitor…: label → value, in display order. */
   fields: z.array(z.object({ name: z.string(), value: z.string() })),
   links: z.array(z.object({ kind: z.enum(LINK_KINDS), url: z.string() })),
-  /** E-mails of the people the payload names (assignees, @accounts); used for mentions and escalation. */
+  /** E-mails of the people the payload names (assignees, @accounts): @mentioned on the card; an alert's are also buzzed when it escalates. */
   people: z.array(z.string()),
   fingerprint: z.string().optional(),
   /** Unix seconds: when it happened at the source. */

@@ -26,8 +26,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // e2e suites start child processes on their own ports and Redis prefixes; files may run in parallel.
     fileParallelism: true,
-    // Four on a 2-core machine: most tests wait on timers (polls, sync rounds, Lark's limits), not on the CPU.
-    maxWorkers: 4,
+    // Three on a 2-core machine: most tests wait on timers (polls, sync rounds, Lark's limits), not on the CPU.
+    maxWorkers: 3,
     sequence: { sequencer: SlowFirst },
   },
 });

@@ -1,6 +1,7 @@
 /**
  * The Guance OpenAPI fake, driven over real HTTP with fetch: envelope, auth, the rate limiter,
- * channels and levels, faults and reset. Issues: guance/issues.test.ts; replies: guance/replies.test.ts.
+ * channels and levels, faults and reset. Issues: guance/issues.test.ts; replies: guance/replies.test.ts;
+ * members: guance/members.test.ts.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Channel, IssueLevel } from './guance-server.js';

@@ -4,12 +4,12 @@
  *
  * Speaks the wire format of ../shared/reference/guance-openapi.md §1–2 and samples/guance/:
  * envelope `{code, content, errorCode, message, success, traceId}` (+ top-level `pageInfo` on the
- * reply list), `DF-API-KEY` auth (403 `ft.InvalidAPIKey`), and the real per-key limit of
+ * reply list and the member list), `DF-API-KEY` auth (403 `ft.InvalidAPIKey`), and the real per-key limit of
  * 20 requests per rolling minute answered with HTTP **401** `ft.TriggerApiAkCurrentLimiting` (§1.6).
  *
  * A request is recorded, then: an injected fault (`failNext`) answers in place of everything, else
  * auth, the rate limiter, body checks and the route (`guance/routes.ts`). This file is the public
- * API and that order; the workspace lives in `guance/` (channels, issues, replies, workspace).
+ * API and that order; the workspace lives in `guance/` (channels, issues, replies, members, workspace).
  */
 import { startHttpFake, type HttpFake } from './core/http-fake.js';
 import { busiestWindow, RateWindow } from './core/rate-window.js';
@@ -18,15 +18,17 @@ import { findRoute } from './core/routes.js';
 import type { CoreFault } from './core/rules.js';
 import { Channels } from './guance/channels.js';
 import { Issues, type NewIssue } from './guance/issues.js';
+import { Members, type NewMember } from './guance/members.js';
 import { Replies } from './guance/replies.js';
 import { RATE_LIMIT_CODE, fail, guanceRoutes, type Answer } from './guance/routes.js';
-import type { Channel, Issue, Reply } from './guance/wire-types.js';
+import type { Channel, Issue, Member, Reply } from './guance/wire-types.js';
 import { DEFAULT_CHANNEL_UUID, GuanceFakeError, Workspace } from './guance/workspace.js';
 
 export { CUSTOM_LEVEL_UUID, DEFAULT_CHANNEL_UUID } from './guance/workspace.js';
 export type { RequestMatch } from './core/request.js';
+export { memberUuid, type NewMember } from './guance/members.js';
 export type {
-  Attachment, Channel, Issue, IssueDetail, IssueLevel, ManagerInfo, PageInfo, Reply, ReplyWritten, UserInfo,
+  Attachment, Channel, Issue, IssueDetail, IssueLevel, ManagerInfo, Member, PageInfo, Reply, ReplyWritten, UserInfo,
 } from './guance/wire-types.js';
 
 const WINDOW_MS = 60_000;
@@ -94,12 +96,23 @@ export interface GuanceFake extends HttpFake<GuanceRecordedRequest, GuanceFault>
   /** Soft delete: stays in quick_list with a real `deleteAt`. */
   deleteChannel(uuid: string): void;
   channels(): Channel[];
+  /**
+   * A workspace member, listed by `GET workspace/members/list`; not an HTTP request, not counted.
+   * `uuid` is `acnt_` + 32 hex derived from the e-mail (case-insensitive; see `memberUuid`), so the
+   * same e-mail gives the same id in every run; adding an e-mail again updates that member in place.
+   * The id resolves everywhere accounts show: `managerInfos` of an issue whose `extend.manager`
+   * lists it, `creatorInfo`/`updatorInfo`; helpers given the member's name (`creatorName`,
+   * `manager: ['Alice']`, `authorName`, `setStatus(…, byName)`) act as this member.
+   */
+  addMember(input: NewMember): Member;
+  /** Every member added with `addMember`, in the order first added (made-up helper people are not members). */
+  members(): Member[];
   issue(uuid: string): Issue | undefined;
   /** Live replies (and change entries), oldest first. */
   repliesOf(uuid: string): Reply[];
   /** Switch the status model at runtime. */
   setStatusModel(model: 5 | 3): void;
-  /** Forget issues, replies, added channels, recorded requests, the rate window, faults and latency. */
+  /** Forget issues, replies, added channels, members, recorded requests, the rate window, faults and latency. */
   reset(): void;
 }
 
@@ -121,7 +134,8 @@ export async function startGuanceFake(options: GuanceFakeOptions = {}): Promise<
   const channels = new Channels(ws);
   const replies: Replies = new Replies(ws, channels, (uuid) => issues.row(uuid));
   const issues = new Issues(ws, channels, replies);
-  const routes = guanceRoutes({ ws, channels, issues, replies });
+  const members = new Members(ws);
+  const routes = guanceRoutes({ ws, channels, issues, replies, members });
   /** What the limiter counts (see `countRejected`). */
   const limiter = new RateWindow(WINDOW_MS);
   const keyOk = (record: RecordedRequest): boolean => record.headers['df-api-key'] === apiKey;
@@ -180,6 +194,8 @@ export async function startGuanceFake(options: GuanceFakeOptions = {}): Promise<
     addChannel: (name) => channels.add(name, ws.person()),
     deleteChannel: (uuid) => channels.delete(uuid, ws.person()),
     channels: () => channels.list(),
+    addMember: (input) => members.add(input),
+    members: () => members.list(),
     issue: (uuid) => issues.get(uuid),
     repliesOf: (uuid) => replies.of(uuid),
     setStatusModel(model) {
@@ -191,6 +207,7 @@ export async function startGuanceFake(options: GuanceFakeOptions = {}): Promise<
       issues.reset();
       replies.reset();
       channels.reset();
+      members.reset();
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The Lark fake over real HTTP and through @larksuiteoapi/node-sdk: tokens and routing, contact,
- * card update by token, faults and reset. Messages (send, reply, patch, urgent): lark/messages.test.ts.
+ * card update by token, faults and reset. Messages (send, reply, patch, urgent): lark/messages.test.ts;
+ * group chats, links and pins: lark/chats.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import * as lark from '@larksuiteoapi/node-sdk';

@@ -8,7 +8,7 @@
  *   - business errors are HTTP 400 with a non-zero `code`; unknown routes are HTTP 404 `{code:404}`;
  *   - rate limit faults are HTTP 429 + `x-ogw-ratelimit-*` headers + `{"code":99991400,...}`.
  *
- * This file is the routes and the public API; the rules live in `lark/` (messages, cards, users, tokens).
+ * This file is the routes and the public API; the rules live in `lark/` (messages, cards, chats, users, tokens).
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -16,12 +16,14 @@ import { startHttpFake, type HttpFake, type Reply } from './core/http-fake.js';
 import type { FakeRequest, RecordedRequest } from './core/request.js';
 import { findRoute, type Route } from './core/routes.js';
 import type { CoreFault } from './core/rules.js';
+import { LarkChats, type FakeChat, type FakePin } from './lark/chats.js';
 import { LarkMessages, type FakeMessage, type IncomingMessageInput, type UrgentKind } from './lark/messages.js';
 import { TenantTokens } from './lark/tokens.js';
 import { LarkUsers, type FakeUser } from './lark/users.js';
 import { LarkApiError, ok } from './lark/wire.js';
 
 export type { RecordedRequest, RequestMatch } from './core/request.js';
+export type { FakeChat, FakePin } from './lark/chats.js';
 export type { FakeMessage, FakeUrgent, IncomingMessageInput } from './lark/messages.js';
 export type { FakeUser } from './lark/users.js';
 
@@ -79,7 +81,20 @@ export interface LarkFake extends HttpFake<RecordedRequest, Fault> {
   invalidateTokens(): void;
   /** Every tenant token this fake issued. */
   issuedTokens(): string[];
-  /** Clear requests, messages, card updates, faults, latency and denyContactRead; users and tokens stay valid. */
+  /** Group chats created with POST im/v1/chats, in order (members as open_ids, bots as app ids). */
+  chats(): FakeChat[];
+  chat(chatId: string): FakeChat | undefined;
+  /** Pinned messages (POST im/v1/pins), one per message. */
+  pins(): FakePin[];
+  /** Make POST im/v1/chats answer 400 {code:99991672,msg:"Access denied. One of the following scopes is required: …"}. */
+  denyChatCreate(deny: boolean): void;
+  /**
+   * Unknown ids in chat create / add members: off (default) = left out and listed in the answer;
+   * on = as the open-platform pages say: create answers 232043 (232022 for resigned users), add
+   * members without succeed_type answers 232043.
+   */
+  strictChatIds(strict: boolean): void;
+  /** Clear requests, messages, card updates, chats, pins, faults, latency and the deny/strict switches; users and tokens stay valid. */
   reset(): void;
 }
 
@@ -96,19 +111,21 @@ export async function startLarkFake(options: LarkFakeOptions = {}): Promise<Lark
   const appSecret = options.appSecret ?? DEFAULT_APP_SECRET;
   const botOpenId = options.botOpenId ?? DEFAULT_BOT_OPEN_ID;
   const botName = options.botName ?? 'Guance Issue Bot';
+  const tenantKey = options.tenantKey ?? DEFAULT_TENANT_KEY;
   const tokens = new TenantTokens({ appId, appSecret }, now);
   const users = new LarkUsers();
   for (const user of options.users ?? []) users.add(user);
   const messages = new LarkMessages(
     {
       appId,
-      tenantKey: options.tenantKey ?? DEFAULT_TENANT_KEY,
+      tenantKey,
       chatRatePerSecond: options.chatRatePerSecond ?? 5,
       patchRatePerSecond: options.patchRatePerSecond ?? 5,
       now,
     },
     users,
   );
+  const chats = new LarkChats({ appId, tenantKey, now }, users, messages);
 
   const route = (method: string, pattern: RegExp, handle: LarkRoute['handle'], auth = true): LarkRoute =>
     ({ method, pattern, handle, auth, json: method !== 'GET' });
@@ -122,6 +139,10 @@ export async function startLarkFake(options: LarkFakeOptions = {}): Promise<Lark
     route('PATCH', /^\/open-apis\/im\/v1\/messages\/([^/]+)\/urgent_(app|sms|phone)$/,
       ([id = '', kind], req) => messages.urgent(kind as UrgentKind, id, req.query, req.body)),
     route('PATCH', /^\/open-apis\/im\/v1\/messages\/([^/]+)$/, ([id = ''], req) => messages.patchCard(id, req.body)),
+    route('POST', /^\/open-apis\/im\/v1\/chats$/, (_p, req) => chats.create(req.query, req.body)),
+    route('POST', /^\/open-apis\/im\/v1\/chats\/([^/]+)\/members$/, ([id = ''], req) => chats.addMembers(id, req.query, req.body)),
+    route('POST', /^\/open-apis\/im\/v1\/chats\/([^/]+)\/link$/, ([id = ''], req) => chats.link(id, req.body)),
+    route('POST', /^\/open-apis\/im\/v1\/pins$/, (_p, req) => chats.pin(req.body)),
     route('POST', /^\/open-apis\/contact\/v3\/users\/batch_get_id$/, (_p, req) => users.batchGetId(req.query, req.body)),
     route('GET', /^\/open-apis\/contact\/v3\/users\/(?!batch_get_id$)([^/]+)$/, ([id = ''], req) => users.get(id, req.query)),
   ];
@@ -163,9 +184,19 @@ export async function startLarkFake(options: LarkFakeOptions = {}): Promise<Lark
     addIncomingMessage: (input) => messages.addIncoming(input),
     invalidateTokens: () => tokens.invalidate(),
     issuedTokens: () => [...tokens.issued],
+    chats: () => chats.all(),
+    chat: (chatId) => chats.get(chatId),
+    pins: () => chats.pins(),
+    denyChatCreate(deny) {
+      chats.denyCreate = deny;
+    },
+    strictChatIds(strict) {
+      chats.strict = strict;
+    },
     reset() {
       core.reset();
       messages.reset();
+      chats.reset();
       users.denyContactRead = false;
     },
   };

@@ -35,7 +35,10 @@ export interface NewIssue {
   /** Channel names or `chan_…` uuids; unknown names are created (helpers only). The default channel always holds the issue. */
   channels?: string[];
   statusType?: number;
-  /** Assignees: `acnt_…`, `group_…`, e-mail addresses, or person names (mapped to a stable `acnt_…`). */
+  /**
+   * Assignees: `acnt_…`, `group_…`, e-mail addresses (kept as external people), or person names
+   * (a member added with `addMember` under that name, else a stable `acnt_…` made up from the name).
+   */
   manager?: string[];
   extend?: Record<string, unknown>;
   attachmentUuids?: string[];
@@ -137,6 +140,8 @@ export class Issues {
     const manager = Array.isArray(row.extend['manager']) ? (row.extend['manager'] as unknown[]) : [];
     const extra = isRecord(row.extend['extra']) ? row.extend['extra'] : {};
     const externalNames = isRecord(extra['managerInfos']) ? extra['managerInfos'] : {};
+    // Accounts: members (addMember) and helper people show their name and e-mail; an unknown
+    // `acnt_…` shows its id as the name and an empty e-mail.
     const managerInfos: ManagerInfo[] = [];
     for (const m of manager) {
       if (typeof m !== 'string') continue;
@@ -199,8 +204,12 @@ export class Issues {
   }
 
   /**
-   * Applies a modify (API or UI). `extend`, when sent, REPLACES the stored one (the docs do not say
-   * merge or replace; replacing is the strict reading, so clients must read-merge-write).
+   * Applies a modify (API or UI). `extend`, when sent, REPLACES the stored one wholesale, exactly as
+   * sent: keys left out are gone (`extend: {}` clears it; `manager` left out = no assignees), and
+   * `managerInfos` of the detail view follows the new `extend.manager`. The docs do not say merge
+   * or replace (reference §2.2.4, §6); replacing is the strict reading, so a client must
+   * read (`/get`), merge, then write the whole `extend`. A modify without `extend` keeps the stored
+   * one. Channels an issue was delivered to stay bound even when `extend.channels` drops them.
    * Every actual change of status, level, name or description appends a `type: "change"` entry
    * by `actor`; `updateAt`/`updator` move whenever a modify arrives.
    */

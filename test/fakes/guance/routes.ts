@@ -11,6 +11,7 @@
  *   POST   issue/reply/{reply_uuid}/modify
  *   DELETE issue/reply/{reply_uuid}/delete
  *   GET    issue-level/list                   system_level_0..3 (P0..P3) + one custom `issl_…`
+ *   GET    workspace/members/list             ?search=&pageIndex=&pageSize= (≤100); content: Member[], top-level pageInfo
  * Request bodies are checked with zod: numbers may arrive as numeric strings; unknown keys are dropped.
  */
 import { randomUUID } from 'node:crypto';
@@ -19,6 +20,7 @@ import type { Reply } from '../core/http-fake.js';
 import type { Route } from '../core/routes.js';
 import type { Channels } from './channels.js';
 import type { Issues } from './issues.js';
+import type { Members } from './members.js';
 import type { Replies } from './replies.js';
 import type { PageInfo } from './wire-types.js';
 import { DEFAULT_CHANNEL_UUID, GuanceFakeError, MAX_REPLY_CONTENT, type Workspace } from './workspace.js';
@@ -114,6 +116,13 @@ const replyListQuery = z.object({
   pageSize,
 });
 
+/** `search` matches name or e-mail; the docs say "允许为空: False" but an empty one is taken as "all". */
+const memberListQuery = z.object({
+  search: z.string().optional(),
+  pageIndex,
+  pageSize,
+});
+
 const channelAddBody = z.object({
   name: z.string().min(1).max(256),
   description: z.string().max(256).optional(),
@@ -125,10 +134,11 @@ interface GuanceParts {
   channels: Channels;
   issues: Issues;
   replies: Replies;
+  members: Members;
 }
 
 /** Every endpoint; what the API writes is attributed to the API key. */
-export function guanceRoutes({ ws, channels, issues, replies }: GuanceParts): Route<Envelope>[] {
+export function guanceRoutes({ ws, channels, issues, replies, members }: GuanceParts): Route<Envelope>[] {
   const apiKey = ws.options.apiKey;
   const route = (method: string, path: string, handle: Route<Envelope>['handle']): Route<Envelope> =>
     ({ method, pattern: new RegExp(`^/api/v1/${path.replace(/\{\w+\}/g, '([^/]+)')}$`), handle });
@@ -163,5 +173,10 @@ export function guanceRoutes({ ws, channels, issues, replies }: GuanceParts): Ro
       return ok(true);
     }),
     route('GET', 'issue-level/list', () => ok(ws.levels())),
+    route('GET', 'workspace/members/list', (_p, { query }) => {
+      const q = parseWith(memberListQuery, query);
+      const { data, pageInfo } = members.page(q.search, q.pageIndex, q.pageSize);
+      return ok(data, pageInfo);
+    }),
   ];
 }

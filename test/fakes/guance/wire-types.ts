@@ -115,6 +115,32 @@ export interface Reply extends ReplyWritten {
   updatorInfo: UserInfo;
 }
 
+/**
+ * A workspace member as `GET workspace/members/list` returns it (field set of the published response
+ * sample, docs/zh/open-api/workspace-member/list.md in GuanceCloud/guance-docs).
+ */
+export interface Member {
+  createAt: number;
+  creator: string;
+  deleteAt: number;
+  email: string;
+  extend: Record<string, unknown>;
+  exterId: string;
+  id: number;
+  mobile: string;
+  name: string;
+  nameSpace: string;
+  role: string;
+  status: number;
+  updateAt: number;
+  updator: string;
+  userIconUrl: string;
+  userType: string;
+  username: string;
+  uuid: string;
+  waitAudit: number;
+}
+
 export interface PageInfo {
   count: number;
   pageIndex: number;

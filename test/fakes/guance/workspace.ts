@@ -88,7 +88,8 @@ interface GuanceStateOptions {
 interface Account {
   name: string;
   email: string;
-  kind: 'account' | 'apiKey';
+  /** `account`: a person made up from a name by a helper; `member`: added with `addMember`. */
+  kind: 'account' | 'member' | 'apiKey';
 }
 
 export class Workspace {
@@ -114,11 +115,25 @@ export class Workspace {
 
   // ----- accounts ------------------------------------------------------------------------------
 
-  /** The stable `acnt_…` id of a workspace member with this name (created on first use). */
+  /**
+   * The stable `acnt_…` id of a person with this name: a member added with `addMember` under that
+   * name (the first one), else an id derived from the name (created on first use, with a made-up e-mail).
+   */
   person(name = this.options.personName): string {
+    for (const [id, account] of this.accounts) if (account.kind === 'member' && account.name === name) return id;
     const uuid = `acnt_${createHash('sha256').update(`person:${name}`).digest('hex').slice(0, 32)}`;
     if (!this.accounts.has(uuid)) this.accounts.set(uuid, { name, email: `user-${uuid.slice(5, 13)}@example.com`, kind: 'account' });
     return uuid;
+  }
+
+  /** Registers (or renames) a member added with `addMember`, so `userInfo` and `person` know it. */
+  setMember(uuid: string, name: string, email: string): void {
+    this.accounts.set(uuid, { name, email, kind: 'member' });
+  }
+
+  /** Forgets a member added with `addMember` (reset); its id is unknown again afterwards. */
+  forgetMember(uuid: string): void {
+    if (this.accounts.get(uuid)?.kind === 'member') this.accounts.delete(uuid);
   }
 
   /**

@@ -6,6 +6,7 @@
  * every piece has a length budget. If a card still comes out too big (or with too many elements)
  * it is rebuilt with smaller budgets, so the result always fits Lark's 30 KB limit.
  */
+import { controlElements } from './card-controls.js';
 import { t } from './i18n.js';
 import {
   actionLabel,
@@ -178,6 +179,8 @@ function actionButtons(model: IssueCardModel, lang: Language): ButtonElement[] {
       elementId: `btn_${action}`,
     }),
   );
+  if (idUsable && model.snoozed) buttons.push(callbackButton(t(lang, 'button.unsnooze'), { action: 'unsnooze', issue }, { elementId: 'btn_unsnooze' }));
+  if (idUsable && model.controls?.warRoom) buttons.push(callbackButton(t(lang, 'button.warroom'), { action: 'warroom', issue }, { elementId: 'btn_warroom' }));
   const url = safeUrl(model.consoleUrl);
   if (url !== null) buttons.push(urlButton(t(lang, 'button.open'), url, { elementId: 'btn_open' }));
   (model.links ?? []).slice(0, MAX_LINKS).forEach((link, index) => {
@@ -254,12 +257,17 @@ function render(model: IssueCardModel, lang: Language, budget: Budget): LarkCard
 
   const escalated = escalatedLine(model, lang, budget);
   if (escalated !== null) elements.push(textBlock(escalated, { color: 'red' }));
+  if (model.snoozed) {
+    const by = clipLine(model.snoozed.by, budget.actor) || '?';
+    elements.push(textBlock(t(lang, 'card.snoozed', { time: formatTime(model.snoozed.until, model.timeZone, lang), name: by }), { color: 'orange' }));
+  }
 
   const notice = clipLine(model.notice ?? '', budget.notice);
   if (notice !== '') elements.push(textBlock(notice, { color: 'orange' }));
 
   const buttons = actionButtons(model, lang);
   if (buttons.length > 0) elements.push(buttonRow(buttons, 'actions'));
+  elements.push(...controlElements(model, lang));
 
   return {
     schema: '2.0',

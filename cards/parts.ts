@@ -139,6 +139,14 @@ export function callbackButton(label: string, value: IssueButtonValue, options: 
   };
 }
 
+/** `60` → `1 h`, `1440` → `1 d`, `30` → `30 min` (and 小时 / 天 / 分钟). */
+export function durationLabel(minutes: number, lang: Language): string {
+  const unit = (n: number, en: string, zh: string) => (lang === 'en' ? `${n} ${en}` : `${n} ${zh}`);
+  if (minutes % 1440 === 0) return unit(minutes / 1440, 'd', '天');
+  if (minutes % 60 === 0) return unit(minutes / 60, 'h', '小时');
+  return unit(Math.round(minutes * 10) / 10, 'min', '分钟');
+}
+
 /** A button that opens `url` (expected to be checked with `safeUrl` first). */
 export function urlButton(label: string, url: string, options: ButtonOptions = {}): ButtonElement {
   return {

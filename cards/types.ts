@@ -53,6 +53,10 @@ export interface IssueCardModel {
   mentions?: { name: string; openId: string | null }[];
   /** The last escalation (Lark urgent) of this card. */
   escalated?: { step: number; kind: string; at: number; names: string[] };
+  /** Snoozed until (unix seconds) by whom. */
+  snoozed?: { until: number; by: string };
+  /** The card's extra controls: snooze presets (minutes), the assignee picker and comment box (Guance issues), war room. */
+  controls?: { snoozeMinutes: number[]; assign: boolean; comment: boolean; warRoom: boolean };
 }
 
 export type CardSourceKind = 'guance-issue' | 'guance-alert' | 'sentry' | 'error-api';
@@ -70,9 +74,12 @@ export interface IssueListItem {
   consoleUrl: string;
 }
 
+/** The card controls besides the status buttons: snooze presets, un-snooze, assignee picker, comment box, war room. */
+export type CardControl = 'snooze' | 'unsnooze' | 'assign' | 'comment' | 'warroom';
+
 /** Value carried by a callback button: only what the click needs. */
 export interface IssueButtonValue {
-  action: IssueAction;
+  action: IssueAction | CardControl;
   issue: string;
 }
 
@@ -171,7 +178,53 @@ export interface ColumnSetElement {
   columns: ColumnElement[];
 }
 
-export type CardElement = DivElement | MarkdownElement | HrElement | ButtonElement | ColumnSetElement;
+export interface SelectOption {
+  text: PlainText;
+  value: string;
+}
+
+/** A single select (snooze presets); its choice comes back as the callback's `option`. */
+export interface SelectStaticElement {
+  tag: 'select_static';
+  element_id?: string;
+  placeholder: PlainText;
+  options: SelectOption[];
+  behaviors: ButtonBehavior[];
+}
+
+/** A person picker; no options = anyone in the chat. The chosen open_id comes back as `option`. */
+export interface SelectPersonElement {
+  tag: 'select_person';
+  element_id?: string;
+  placeholder: PlainText;
+  behaviors: ButtonBehavior[];
+}
+
+export interface InputElement {
+  tag: 'input';
+  element_id?: string;
+  name: string;
+  placeholder: PlainText;
+  max_length?: number;
+}
+
+/** A form: its submit button's callback carries every field as `form_value`. */
+export interface FormElement {
+  tag: 'form';
+  element_id?: string;
+  name: string;
+  elements: (InputElement | (ButtonElement & { name: string; form_action_type: 'submit' }))[];
+}
+
+export type CardElement =
+  | DivElement
+  | MarkdownElement
+  | HrElement
+  | ButtonElement
+  | ColumnSetElement
+  | SelectStaticElement
+  | SelectPersonElement
+  | FormElement;
 
 export interface CardHeader {
   title: PlainText;

@@ -8,6 +8,7 @@ import { handleCardAction } from './actions/index.js';
 import { handleMessage } from './commands/index.js';
 import { dailyDigest, postDailyDigest } from './digest/index.js';
 import { escalate } from './escalation/index.js';
+import { snoozeExpiry } from './snooze/index.js';
 import { markFirstRun, pollIssues, postCard, postDigest, postIssueCard, postRobot, refreshDigest } from './delivery/index.js';
 import { onCardClicked, onMessageReceived } from './ingress/index.js';
 import { refreshCard } from './issues/index.js';
@@ -40,6 +41,7 @@ export function registerHandlers(router: Router, webhooks: WebhookRegistry, jobs
   jobs.on(ingestNotification);
   jobs.on(postCard);
   jobs.on(escalate);
+  jobs.on(snoozeExpiry);
   jobs.on(dailyDigest);
   jobs.on(postDailyDigest);
   jobs.on(postRobot);

@@ -100,6 +100,16 @@ const schema = z.object({
   ESCALATION_KIND: z.preprocess(blankToUndefined, z.enum(['app', 'sms', 'phone'], { error: 'must be app, sms or phone' }).default('app')),
   ONCALL: optionalText,
   ESCALATION_STEPS: optionalText,
+  SNOOZE_PRESETS_MINUTES: z
+    .preprocess(blankToUndefined, z.string().default('60,240,1440'))
+    .transform((value, ctx) => {
+      const minutes = value.split(',').map((part) => Number(part.trim()));
+      if (minutes.some((m) => !Number.isFinite(m) || m <= 0 || m > 30 * 24 * 60)) {
+        ctx.addIssue({ code: 'custom', message: 'must be comma-separated minutes, each positive and at most 30 days (e.g. 60,240,1440)' });
+        return z.NEVER;
+      }
+      return [...new Set(minutes)].slice(0, 10);
+    }),
   BOT_TIMEZONE: z
     .preprocess(blankToUndefined, z.string().default('Asia/Shanghai'))
     .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai' }),
@@ -168,6 +178,8 @@ export interface Config {
   robotLimits: Record<RobotKind, RobotLimit[]>;
   /** The longest a robot's "wait" answer pauses its sink, ms (WeCom 45009 ≥ 60 s, DingTalk 410100 10 min); tests shorten it. */
   robotMaxWaitMs: number;
+  /** The snooze choices on cards, minutes (SNOOZE_PRESETS_MINUTES). */
+  snoozePresetsMinutes: number[];
   /** Escalation with Lark urgent: which levels, and the steps (minutes after the card, kind, people). */
   escalation: Escalation;
   /** DIGEST_CRON, in BOT_TIMEZONE; '' = no daily digest. */
@@ -259,6 +271,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     robotLimits: { dingtalk: [...ROBOT_LIMITS.dingtalk], wecom: [...ROBOT_LIMITS.wecom], 'lark-webhook': [...ROBOT_LIMITS['lark-webhook']] },
     digestCron: s.DIGEST_CRON,
     escalation: escalationOf(s, warnings),
+    snoozePresetsMinutes: s.SNOOZE_PRESETS_MINUTES,
     logLevel: s.LOG_LEVEL,
     language: s.BOT_LANGUAGE,
     timeZone: s.BOT_TIMEZONE,

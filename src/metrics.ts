@@ -47,6 +47,9 @@ export const METRICS = {
   storm_digests_total: { type: 'counter', help: 'Storm digests opened (more new cards than STORM_THRESHOLD per window for a target)', labels: ['target'] },
   escalations_total: { type: 'counter', help: 'Escalations (Lark urgent) by step and kind', labels: ['step', 'kind'] },
   urgent_failures_total: { type: 'counter', help: 'Lark urgent calls refused, by Lark code', labels: ['code'] },
+  snoozes_total: { type: 'counter', help: 'Snoozes by outcome (snoozed, unsnoozed, resurfaced)', labels: ['outcome'] },
+  assignments_total: { type: 'counter', help: 'Assignments from Lark by outcome', labels: ['outcome'] },
+  war_rooms_total: { type: 'counter', help: 'War-room groups opened', labels: [] },
   daily_digests_total: { type: 'counter', help: 'Daily digest cards posted', labels: [] },
   push_hints_total: { type: 'counter', help: 'Guance push hints by what they asked for (poll, check, none)', labels: ['effect'] },
 

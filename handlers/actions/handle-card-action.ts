@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { t } from '../../cards/i18n.js';
 import { statusName } from '../../cards/parts.js';
 import { failedToast, invalidToast, toast } from '../../cards/toasts.js';
-import type { IssueAction, Language } from '../../cards/types.js';
+import type { CardControl, IssueAction, Language } from '../../cards/types.js';
 import type { Ctx } from '../../src/context.js';
 import { GuanceRateLimited, errorMessage, isPermanent } from '../../src/errors.js';
 import type { CardClick } from '../../src/lark/envelope.js';
 import { JOBS, sendKeys, type JobData } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
 import { CARD_ITEM_PATTERN, applyIssueAction, type ActionOutcome } from '../issues/index.js';
+import { runControl } from './controls.js';
 
 type CardActionJob = JobData<typeof JOBS.cardAction>;
 
@@ -20,7 +21,7 @@ export const CLICK_ANSWER_WAIT_MS = 2_000;
 
 /** What a callback button may carry: exactly the action and the issue, nothing else (see cards/issue-card.ts). */
 export const buttonValueSchema = z.strictObject({
-  action: z.enum(['ack', 'resolve', 'reopen']),
+  action: z.enum(['ack', 'resolve', 'reopen', 'snooze', 'unsnooze', 'assign', 'comment', 'warroom']),
   issue: z.string().regex(CARD_ITEM_PATTERN),
 });
 export type ButtonValue = z.infer<typeof buttonValueSchema>;
@@ -37,7 +38,8 @@ const toastSchema = z.object({
  * ingress from the issue's snapshot as it is then, so a late duplicate can never roll the card back.
  */
 export const cardActionResultSchema = z.object({
-  outcome: z.enum(['changed', 'already', 'not-found', 'refused', 'invalid']),
+  /** changed, already, not-found, refused, invalid, and the controls' own (snoozed, assigned, commented, opened…). */
+  outcome: z.string().max(32),
   toast: toastSchema,
   cardIssue: z.string().optional(),
 });
@@ -50,7 +52,9 @@ const DONE_KEYS = {
 } as const satisfies Record<IssueAction, string>;
 
 /** The result for an outcome of applyIssueAction (rate-limited is thrown instead, for BullMQ to retry). */
-export function resultOf(outcome: Exclude<ActionOutcome, { kind: 'rate-limited' }>, value: ButtonValue, lang: Language): CardActionResult {
+type StatusValue = ButtonValue & { action: IssueAction };
+
+export function resultOf(outcome: Exclude<ActionOutcome, { kind: 'rate-limited' }>, value: StatusValue, lang: Language): CardActionResult {
   switch (outcome.kind) {
     case 'changed':
       return { outcome: 'changed', toast: toast('success', (l) => t(l, DONE_KEYS[value.action]), lang), cardIssue: value.issue };
@@ -92,6 +96,8 @@ async function tellThread(ctx: Ctx, click: CardClick, eventId: string, text: str
   }
 }
 
+const isStatusAction = (value: ButtonValue): value is StatusValue => value.action === 'ack' || value.action === 'resolve' || value.action === 'reopen';
+
 async function decide(ctx: Ctx, data: CardActionJob): Promise<CardActionResult> {
   const lang = ctx.config.language;
   const { click, eventId } = data;
@@ -114,6 +120,12 @@ async function decide(ctx: Ctx, data: CardActionJob): Promise<CardActionResult> 
     return { outcome: 'invalid', toast: invalidToast(lang) };
   }
   const actor = await actorOf(ctx, click.operatorOpenId);
+  if (!isStatusAction(value)) {
+    const control = await runControl(ctx, { control: value.action as CardControl, issue: value.issue, click, eventId, ...actor });
+    ctx.log.info('card control handled', { eventId, issue: value.issue, control: value.action, outcome: control.outcome, actor: click.operatorOpenId });
+    ctx.metrics.inc('card_actions_total', { action: value.action, outcome: control.outcome });
+    return { outcome: control.outcome, toast: control.toast, ...(control.card && onOwnCard ? { cardIssue: value.issue } : {}) };
+  }
   const outcome = await applyIssueAction(ctx, { issueUuid: value.issue, action: value.action, ...actor, ref: eventId });
   if (outcome.kind === 'rate-limited') {
     throw new GuanceRateLimited(`Guance budget spent or the issue is busy; retrying in ${outcome.retryAfterMs} ms`, 'rate_limited', outcome.retryAfterMs);

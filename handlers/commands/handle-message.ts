@@ -20,7 +20,9 @@ async function decide(ctx: Ctx, event: MessageEvent): Promise<Decision> {
   if (sender.sender_type !== 'user') return { act: false, reason: 'not from a person' };
   const rootId = message.root_id || message.parent_id;
   const card = rootId ? await ctx.store.links.byMessage(rootId) : null;
-  const threadIssue = card?.issueUuid ?? null;
+  // In an issue's war room every message is about that issue, like a reply in its card's thread.
+  const warRoom = card === null && message.chat_type !== 'p2p' ? await ctx.store.links.warRoomItem(message.chat_id) : null;
+  const threadIssue = card?.issueUuid ?? warRoom;
   // Most group traffic mentions nobody: decided without asking Lark who the bot is.
   if (message.chat_type !== 'p2p' && threadIssue === null && !message.mentions?.length) {
     return { act: false, reason: 'group message not addressed to the bot' };
@@ -31,6 +33,12 @@ async function decide(ctx: Ctx, event: MessageEvent): Promise<Decision> {
   // Images, files and stickers carry no command: a direct chat gets the help card, a group nothing.
   if (!extracted) return message.chat_type === 'p2p' ? { act: true, text: '', threadIssue } : { act: false, reason: 'no text' };
   return { act: true, text: extracted.text, threadIssue };
+}
+
+/** The people a message @mentions besides the bot. */
+async function mentionedPeople(ctx: Ctx, event: MessageEvent): Promise<string[]> {
+  const bot = await ctx.lark.botOpenId();
+  return (event.message.mentions ?? []).map((m) => m.id?.open_id ?? '').filter((id) => id !== '' && id !== bot);
 }
 
 async function storedAnswer(ctx: Ctx, messageId: string): Promise<Answer | null> {
@@ -66,7 +74,15 @@ export const handleMessage = handle(JOBS.message, async (data, ctx, job) => {
   const actorName = person.name || openId || 'Lark user';
   let answer: Answer;
   try {
-    answer = await runCommand(ctx, { command, threadIssue: decision.threadIssue, actorName, actorEmail: person.email, messageId });
+    answer = await runCommand(ctx, {
+      command,
+      threadIssue: decision.threadIssue,
+      actorName,
+      actorEmail: person.email,
+      actorOpenId: openId,
+      mentioned: await mentionedPeople(ctx, event),
+      messageId,
+    });
   } catch (error) {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (error instanceof GuanceRateLimited && !lastAttempt) {

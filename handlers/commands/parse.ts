@@ -46,6 +46,9 @@ export type Command =
   | { kind: 'ack'; issue: string | null }
   | { kind: 'resolve'; issue: string | null; note: string }
   | { kind: 'reopen'; issue: string | null }
+  | { kind: 'snooze'; issue: string | null; minutes: number }
+  | { kind: 'assign'; issue: string | null }
+  | { kind: 'warroom'; issue: string | null }
   | { kind: 'list' }
   | { kind: 'help'; reason: 'asked' | 'empty' | 'unknown' | 'missing-text' };
 
@@ -74,7 +77,7 @@ const LEADING_SEPARATORS = /^[\s:：,，;；、]+/;
 /** What may trail a no-argument command and still leave it a command: nothing, or punctuation. */
 const TRIVIAL = /^[\s.。!！,，;；:：、]*$/;
 
-type Kind = 'reply' | 'ack' | 'resolve' | 'reopen' | 'list' | 'help';
+type Kind = 'reply' | 'ack' | 'resolve' | 'reopen' | 'list' | 'help' | 'snooze' | 'assign' | 'warroom';
 
 interface Keyword {
   word: string;
@@ -95,6 +98,13 @@ const KEYWORDS: readonly Keyword[] = (
     ['解决', 'resolve'],
     ['reopen', 'reopen'],
     ['重新打开', 'reopen'],
+    ['snooze', 'snooze'],
+    ['暂缓', 'snooze'],
+    ['assign', 'assign'],
+    ['指派', 'assign'],
+    ['warroom', 'warroom'],
+    ['war room', 'warroom'],
+    ['作战室', 'warroom'],
     ['list', 'list'],
     ['列表', 'list'],
     ['help', 'help'],
@@ -103,7 +113,7 @@ const KEYWORDS: readonly Keyword[] = (
     ['？', 'help'],
   ] as const
 )
-  .map(([word, kind]): Keyword => ({ word, kind, latin: /^[a-z]+$/.test(word) }))
+  .map(([word, kind]): Keyword => ({ word, kind, latin: /^[a-z ]+$/.test(word) }))
   // Longest first, so a longer keyword is never shadowed by a shorter one it starts with.
   .sort((a, b) => b.word.length - a.word.length);
 
@@ -142,6 +152,17 @@ export function parseCommand(text: string, ctx: ParseContext): Command {
     case 'reopen':
       if (!restIsEmpty) return notACommand();
       return { kind: keyword.kind, issue };
+    case 'snooze': {
+      const minutes = durationMinutes(rest);
+      return minutes === null ? notACommand() : { kind: 'snooze', issue, minutes };
+    }
+    case 'assign':
+      // The person is the message's @mention (its open_id comes with the message, not the text).
+      if (!rest.trim().startsWith('@')) return notACommand();
+      return { kind: 'assign', issue };
+    case 'warroom':
+      if (!restIsEmpty) return notACommand();
+      return { kind: 'warroom', issue };
     case 'list':
       if (issue !== null || !restIsEmpty) return notACommand();
       return { kind: 'list' };
@@ -149,6 +170,17 @@ export function parseCommand(text: string, ctx: ParseContext): Command {
       if (issue !== null || !restIsEmpty) return notACommand();
       return { kind: 'help', reason: 'asked' };
   }
+}
+
+/** `30m`, `4h`, `1d`, `90` (minutes), `2 小时`, `1天`, `1.5h` → minutes (at most 30 days); anything else → null. */
+export function durationMinutes(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|分钟|分|小时|时|天)?[\s.。!！]*$/i.exec(text.trim());
+  if (!match) return null;
+  const value = Number(match[1]);
+  const unit = (match[2] ?? 'm').toLowerCase();
+  const factor = /^(h|hrs?|hours?|小时|时)$/.test(unit) ? 60 : /^(d|days?|天)$/.test(unit) ? 1440 : 1;
+  const minutes = value * factor;
+  return minutes > 0 && minutes <= 30 * 1440 ? minutes : null;
 }
 
 /** The keyword at the start of `s` and the text after it (separators removed), or null. */

@@ -6,6 +6,9 @@ import type { Ctx } from '../../src/context.js';
 import { GuanceApiError, GuanceRateLimited } from '../../src/errors.js';
 import { openIssuesPage, watchedChannels, workspaceLevels } from '../../src/guance/lookups.js';
 import { applyIssueAction, botCommentExtend, botCommentRef, isOwnItem, levelTable, listItemOf } from '../issues/index.js';
+import { assignIssue } from '../assign/index.js';
+import { snoozeItem } from '../snooze/index.js';
+import { openWarRoom } from '../warroom/index.js';
 import type { Answer } from './answer.js';
 import type { Command } from './parse.js';
 
@@ -16,6 +19,9 @@ export interface CommandInput {
   threadIssue: string | null;
   actorName: string;
   actorEmail: string | null;
+  actorOpenId: string;
+  /** People the message @mentions besides the bot (open_ids), in order: `assign @person`. */
+  mentioned: string[];
   /** The Lark message id: the comment's idempotency ref. */
   messageId: string;
 }
@@ -35,6 +41,13 @@ export async function runCommand(ctx: Ctx, input: CommandInput): Promise<Answer>
       const issue = command.issue ?? input.threadIssue;
       if (!issue) return { text: t(lang, 'answer.whichIssue') };
       return addComment(ctx, issue, command.text, input);
+    }
+    case 'snooze':
+    case 'assign':
+    case 'warroom': {
+      const issue = command.issue ?? input.threadIssue;
+      if (!issue) return { text: t(lang, 'answer.whichIssue') };
+      return runControlCommand(ctx, command, issue, input);
     }
     case 'ack':
     case 'resolve':
@@ -57,34 +70,58 @@ async function issueTitle(ctx: Ctx, issueUuid: string): Promise<string | null> {
 
 const now = (ctx: Ctx) => formatTime(Date.now() / 1000, ctx.config.timeZone, ctx.config.language);
 
-async function addComment(ctx: Ctx, issueUuid: string, text: string, input: CommandInput): Promise<Answer> {
-  const lang = ctx.config.language;
+export type CommentOutcome =
+  | { kind: 'added'; title: string }
+  | { kind: 'unknown-issue' }
+  | { kind: 'no-comments'; source: 'guance-alert' | 'sentry' | 'error-api' }
+  | { kind: 'refused'; message: string; notFound: boolean };
+
+/**
+ * One comment on a Guance issue, attributed to the Lark person; `ref` (the Lark message id or the card-click
+ * event id) makes it once: a retried job whose first run died after Guance answered finds its own comment.
+ * The same path for thread replies, @bot comments and the card's comment box.
+ */
+export async function commentOnIssue(
+  ctx: Ctx,
+  input: { issueUuid: string; text: string; actorName: string; actorEmail: string | null; ref: string },
+): Promise<CommentOutcome> {
+  const { issueUuid } = input;
   const title = await issueTitle(ctx, issueUuid);
-  if (title === null) return { text: t(lang, 'answer.unknownIssue', { issue: issueUuid }) };
+  if (title === null) return { kind: 'unknown-issue' };
   const kind = (await ctx.store.links.snapshot(issueUuid))?.kind;
-  if (isOwnItem(issueUuid) && kind && kind !== 'guance-issue') return { text: t(lang, 'answer.noComments', { source: t(lang, `source.${kind}`) }) };
-  // A retried job whose first run died after Guance answered finds its own comment instead of writing another.
-  const first = await ctx.store.claims.claimComment(input.messageId);
-  if (!first && (await findOwnComment(ctx, issueUuid, input.messageId))) {
-    return { text: t(lang, 'answer.commentAdded', { title, time: now(ctx) }) };
-  }
+  if (isOwnItem(issueUuid) && kind && kind !== 'guance-issue') return { kind: 'no-comments', source: kind };
+  const first = await ctx.store.claims.claimComment(input.ref);
+  if (!first && (await findOwnComment(ctx, issueUuid, input.ref))) return { kind: 'added', title };
   try {
     await ctx.guance.createReply(
       {
         issueUUID: issueUuid,
-        content: t(lang, 'guance.comment', { name: input.actorName, text }),
-        extend: botCommentExtend({ ref: input.messageId, actorName: input.actorName, actorEmail: input.actorEmail }),
+        content: t(ctx.config.language, 'guance.comment', { name: input.actorName, text: input.text }),
+        extend: botCommentExtend({ ref: input.ref, actorName: input.actorName, actorEmail: input.actorEmail }),
       },
       'human',
     );
   } catch (error) {
-    if (error instanceof GuanceApiError && !error.retryable) {
-      return { text: t(lang, error.httpStatus === 404 ? 'answer.unknownIssue' : 'answer.guanceRefused', { issue: issueUuid, message: error.message }) };
-    }
+    if (error instanceof GuanceApiError && !error.retryable) return { kind: 'refused', message: error.message, notFound: error.httpStatus === 404 };
     throw error;
   }
   ctx.metrics.inc('comments_total');
-  return { text: t(lang, 'answer.commentAdded', { title, time: now(ctx) }) };
+  return { kind: 'added', title };
+}
+
+async function addComment(ctx: Ctx, issueUuid: string, text: string, input: CommandInput): Promise<Answer> {
+  const lang = ctx.config.language;
+  const outcome = await commentOnIssue(ctx, { issueUuid, text, actorName: input.actorName, actorEmail: input.actorEmail, ref: input.messageId });
+  switch (outcome.kind) {
+    case 'added':
+      return { text: t(lang, 'answer.commentAdded', { title: outcome.title, time: now(ctx) }) };
+    case 'unknown-issue':
+      return { text: t(lang, 'answer.unknownIssue', { issue: issueUuid }) };
+    case 'no-comments':
+      return { text: t(lang, 'answer.noComments', { source: t(lang, `source.${outcome.source}`) }) };
+    case 'refused':
+      return { text: t(lang, outcome.notFound ? 'answer.unknownIssue' : 'answer.guanceRefused', { issue: issueUuid, message: outcome.message }) };
+  }
 }
 
 async function findOwnComment(ctx: Ctx, issueUuid: string, messageId: string): Promise<boolean> {
@@ -115,6 +152,42 @@ async function changeStatus(
     case 'rate-limited':
       throw new GuanceRateLimited('rate-limited while changing the issue', 'budget', outcome.retryAfterMs);
   }
+}
+
+/** snooze / assign / warroom from the chat: the same steps as the card's controls, answered in words. */
+async function runControlCommand(ctx: Ctx, command: Extract<Command, { kind: 'snooze' | 'assign' | 'warroom' }>, issue: string, input: CommandInput): Promise<Answer> {
+  const lang = ctx.config.language;
+  if (command.kind === 'snooze') {
+    const outcome = await snoozeItem(ctx, { itemId: issue, minutes: command.minutes, actorName: input.actorName, actorOpenId: input.actorOpenId, actorEmail: input.actorEmail, ref: input.messageId });
+    if (outcome.kind === 'not-found') return { text: t(lang, 'answer.unknownIssue', { issue }) };
+    if (outcome.kind !== 'snoozed') return { text: t(lang, 'toast.notOpen') };
+    return { text: t(lang, 'answer.snoozed', { title: outcome.snapshot.title, time: formatTime(outcome.until, ctx.config.timeZone, lang) }) };
+  }
+  if (command.kind === 'assign') {
+    const person = input.mentioned[0];
+    if (!person) return { text: t(lang, 'toast.notAUser') };
+    const outcome = await assignIssue(ctx, { issueUuid: issue, assigneeOpenId: person, actorName: input.actorName, actorEmail: input.actorEmail, ref: input.messageId });
+    switch (outcome.kind) {
+      case 'assigned':
+        return { text: t(lang, 'answer.assigned', { title: outcome.snapshot.title, name: outcome.assignee }) };
+      case 'no-account':
+        return { text: t(lang, 'toast.noGuanceAccount', { name: outcome.person }) };
+      case 'unknown-person':
+        return { text: t(lang, 'toast.notAUser') };
+      case 'not-guance':
+        return { text: t(lang, 'toast.guanceOnly') };
+      case 'not-found':
+        return { text: t(lang, 'answer.unknownIssue', { issue }) };
+      case 'refused':
+        return { text: t(lang, 'answer.guanceRefused', { message: outcome.message }) };
+      case 'rate-limited':
+        throw new GuanceRateLimited('rate-limited while assigning', 'budget', outcome.retryAfterMs);
+    }
+  }
+  const outcome = await openWarRoom(ctx, { itemId: issue, actorOpenId: input.actorOpenId, actorName: input.actorName });
+  if (outcome.kind === 'not-found') return { text: t(lang, 'answer.unknownIssue', { issue }) };
+  if (outcome.kind === 'refused') return { text: t(lang, 'toast.warRoomRefused', { code: outcome.code }) };
+  return { text: t(lang, outcome.kind === 'opened' ? 'toast.warRoomOpened' : 'toast.warRoomExists', { link: outcome.link }) };
 }
 
 async function listOpenIssues(ctx: Ctx): Promise<Answer> {

@@ -34,22 +34,25 @@ async function resolvePeople(ctx: Ctx, people: readonly string[]): Promise<{ ope
   return { openIds, unknown: people.filter((p) => !openIds.has(p)) };
 }
 
-export const escalate = handle(JOBS.escalate, async ({ itemId, chatId, step, digest }, ctx) => {
+export const escalate = handle(JOBS.escalate, async ({ itemId, chatId, step, round, digest }, ctx) => {
   const plan = ctx.config.escalation.steps[step];
   if (!plan) return { skipped: 'no such step' };
+  const current = await ctx.store.links.snapshot(itemId);
+  // Snoozed: its expiry re-surfaces it and starts a new round of escalation.
+  if (current?.snoozed && current.snoozed.until * 1000 > Date.now()) return { skipped: 'snoozed' };
+  if ((current?.escalationRound ?? 0) !== round) return { skipped: 'an older round' };
   if (!(await stillUnacknowledged(ctx, itemId))) return { skipped: 'acknowledged' };
   const messageId = digest
     ? await ctx.store.storms.digestMessage(chatId, digest.window, digest.page)
     : (await ctx.store.links.cardFor(itemId, chatId))?.messageId;
   if (!messageId) throw new BusyError(`the card of ${itemId} in ${chatId} is not posted yet`);
-  if (await ctx.store.claims.isEscalated(itemId, chatId, step)) return { already: true };
+  if (await ctx.store.claims.isEscalated(itemId, chatId, step, round)) return { already: true };
 
   const lang = ctx.config.language;
   let refusal: string | null = null;
   let people: Awaited<ReturnType<typeof resolvePeople>>;
   // A Guance monitor alert names the people it is for: they are buzzed with the on-call people (SPEC endpoints).
-  const snapshotBefore = await ctx.store.links.snapshot(itemId);
-  const named = snapshotBefore?.kind === 'guance-alert' ? (snapshotBefore.people ?? []) : [];
+  const named = current?.kind === 'guance-alert' ? (current.people ?? []) : [];
   try {
     people = await resolvePeople(ctx, [...new Set([...plan.people, ...named])]);
   } catch (error) {
@@ -74,7 +77,7 @@ export const escalate = handle(JOBS.escalate, async ({ itemId, chatId, step, dig
     }
   }
   // Marked before the thread line: a retry must never buzz twice; the line itself is idempotent (its send key).
-  await ctx.store.claims.markEscalated(itemId, chatId, step);
+  await ctx.store.claims.markEscalated(itemId, chatId, step, round);
   const buzzedIds = refusal ? [] : targets.filter((id) => !invalid.includes(id));
   const names = await Promise.all(buzzedIds.map(async (id) => (await ctx.lark.userName(id).catch(() => null)) ?? [...openIds].find(([, v]) => v === id)?.[0] ?? id));
   const notInChat = [...openIds].filter(([, id]) => invalid.includes(id)).map(([person]) => person);
@@ -84,7 +87,7 @@ export const escalate = handle(JOBS.escalate, async ({ itemId, chatId, step, dig
   if (notInChat.length) lines.push(t(lang, 'escalation.notInChat', { people: notInChat.join(', ') }));
   if (refusal) lines.push(t(lang, 'escalation.refused', { reason: refusal }));
   if (targets.length === 0 && !refusal) lines.push(t(lang, 'escalation.nobody'));
-  await ctx.lark.replyText(messageId, lines.join('\n'), sendKeys.escalationLine(itemId, chatId, step), true, chatId);
+  await ctx.lark.replyText(messageId, lines.join('\n'), sendKeys.escalationLine(itemId, chatId, step, round), true, chatId);
 
   const snapshot = await ctx.store.links.snapshot(itemId);
   if (snapshot) {

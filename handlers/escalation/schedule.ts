@@ -24,12 +24,13 @@ export async function scheduleEscalations(
 ): Promise<void> {
   if (!escalates(ctx.config, snapshot)) return;
   const steps = ctx.config.escalation.steps;
+  const round = snapshot.escalationRound ?? 0;
   for (let step = 0; step < steps.length; step += 1) {
     const due = postedAt + (steps[step]?.minutes ?? 0) * 60_000;
     await ctx.queues.add(
       JOBS.escalate,
-      { itemId: snapshot.uuid, chatId, step, ...(digest ? { digest } : {}) },
-      jobIds.escalation(snapshot.uuid, chatId, step),
+      { itemId: snapshot.uuid, chatId, step, round, ...(digest ? { digest } : {}) },
+      jobIds.escalation(snapshot.uuid, chatId, step, round),
       { delayMs: Math.max(0, due - Date.now()) },
     );
   }

@@ -7,9 +7,13 @@ import { JOBS, jobIds } from '../../src/queue/jobs.js';
  * race (or a replica that never saw the change) still buzzes nobody.
  */
 export async function cancelEscalations(ctx: Ctx, itemId: string): Promise<void> {
+  const snapshot = await ctx.store.links.snapshot(itemId);
+  // A snooze's expiry is moot once someone has it (its job would find that out, too).
+  if (snapshot?.snoozed) await ctx.queues.remove(JOBS.snoozeExpiry, jobIds.snoozeExpiry(itemId, snapshot.snoozed.until));
   const steps = ctx.config.escalation.steps.length;
   if (steps === 0) return;
+  const round = snapshot?.escalationRound ?? 0;
   for (const card of await ctx.store.links.cardsFor(itemId)) {
-    for (let step = 0; step < steps; step += 1) await ctx.queues.remove(JOBS.escalate, jobIds.escalation(itemId, card.chatId, step));
+    for (let step = 0; step < steps; step += 1) await ctx.queues.remove(JOBS.escalate, jobIds.escalation(itemId, card.chatId, step, round));
   }
 }

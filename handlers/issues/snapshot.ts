@@ -57,6 +57,9 @@ function snapshotOf(issue: GuanceIssue, levels: LevelTable, consoleUrl: string, 
     ...(previous?.channel ? { channel: previous.channel } : {}),
     ...(previous?.lastChange ? { lastChange: previous.lastChange } : {}),
     ...(previous?.escalated ? { escalated: previous.escalated } : {}),
+    ...(previous?.escalationRound ? { escalationRound: previous.escalationRound } : {}),
+    ...(previous?.snoozed ? { snoozed: previous.snoozed } : {}),
+    ...(previous?.warRoom ? { warRoom: previous.warRoom } : {}),
     ...(issue.level ? { levelId: issue.level } : {}),
     ...assigneePeople(issue, previous?.mentions),
   };
@@ -104,7 +107,8 @@ export function consoleLink(consoleUrl: string, issueUuid: string, viewPath?: st
   return `${consoleUrl}/exceptions/exceptionsTracking?${query.toString()}`;
 }
 
-function cardModel(snapshot: IssueSnapshot, config: Pick<Config, 'timeZone'>): IssueCardModel {
+function cardModel(snapshot: IssueSnapshot, config: Pick<Config, 'timeZone' | 'snoozePresetsMinutes'>): IssueCardModel {
+  const guanceIssue = (snapshot.kind ?? 'guance-issue') === 'guance-issue';
   return {
     uuid: snapshot.uuid,
     title: snapshot.title,
@@ -124,11 +128,14 @@ function cardModel(snapshot: IssueSnapshot, config: Pick<Config, 'timeZone'>): I
     ...(snapshot.lastSeenAt !== undefined ? { lastSeenAt: snapshot.lastSeenAt } : {}),
     ...(snapshot.mentions?.length ? { mentions: snapshot.mentions.map((m) => ({ name: m.name, openId: m.openId })) } : {}),
     ...(snapshot.escalated ? { escalated: snapshot.escalated } : {}),
+    // Shown while it matters: once someone has the issue, the snooze is moot.
+    ...(snapshot.snoozed && (snapshot.statusType === 10 || snapshot.statusType === 30) ? { snoozed: { until: snapshot.snoozed.until, by: snapshot.snoozed.by } } : {}),
+    controls: { snoozeMinutes: config.snoozePresetsMinutes, assign: guanceIssue, comment: guanceIssue, warRoom: true },
   };
 }
 
 /** The one place an issue card is rendered: from a snapshot, in the bot's language. */
-export function renderIssueCard(snapshot: IssueSnapshot, config: Pick<Config, 'timeZone' | 'language'>): LarkCard {
+export function renderIssueCard(snapshot: IssueSnapshot, config: Pick<Config, 'timeZone' | 'language' | 'snoozePresetsMinutes'>): LarkCard {
   return buildIssueCard(cardModel(snapshot, config), config.language);
 }
 

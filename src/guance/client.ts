@@ -11,6 +11,7 @@ import {
   GuanceChannelSchema,
   GuanceIssueSchema,
   GuanceLevelSchema,
+  GuanceMemberSchema,
   GuanceReplySchema,
   guanceListContent,
   isIssueUuid,
@@ -18,6 +19,7 @@ import {
   type GuanceChannel,
   type GuanceIssue,
   type GuanceLevel,
+  type GuanceMember,
   type GuancePageInfo,
   type GuanceReply,
 } from './schemas.js';
@@ -123,10 +125,16 @@ export class GuanceClient {
     }
   }
 
-  /** Sends only the fields given (e.g. `{statusType: 20}`), as the docs' example does (§2.2.4). */
-  async modifyIssue(uuid: string, change: { statusType?: number }, kind: SpendKind): Promise<GuanceIssue> {
+  /**
+   * Sends only the fields given (e.g. `{statusType: 20}`), as the docs' example does (§2.2.4). `extend` replaces
+   * the issue's whole extend (§2.2.5): pass the issue's current extend with the change merged in.
+   */
+  async modifyIssue(uuid: string, change: { statusType?: number; extend?: Record<string, unknown> }, kind: SpendKind): Promise<GuanceIssue> {
     assertIssueUuid(uuid);
-    const body = { ...(change.statusType !== undefined ? { statusType: change.statusType } : {}) };
+    const body = {
+      ...(change.statusType !== undefined ? { statusType: change.statusType } : {}),
+      ...(change.extend !== undefined ? { extend: change.extend } : {}),
+    };
     const { content } = await this.http.call({
       method: 'POST',
       path: `/api/v1/issue/${encodeURIComponent(uuid)}/modify`,
@@ -136,6 +144,19 @@ export class GuanceClient {
       content: GuanceIssueSchema,
     });
     return content;
+  }
+
+  /** One page of workspace members, optionally filtered by `search` (an e-mail finds its member); §2.7. */
+  async listMembers(query: { search?: string; pageIndex: number; pageSize: number }, kind: SpendKind): Promise<GuanceMember[]> {
+    const { content } = await this.http.call({
+      method: 'GET',
+      path: '/api/v1/workspace/members/list',
+      endpoint: 'workspace/members/list',
+      kind,
+      query: { pageIndex: query.pageIndex, pageSize: query.pageSize, search: query.search },
+      content: guanceListContent(GuanceMemberSchema),
+    });
+    return content.items;
   }
 
   /** `extend` is required by Guance (`{}` allowed) and carries the bot's marker against echoes (§2.4.1). */

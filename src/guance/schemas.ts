@@ -200,6 +200,16 @@ export type GuanceEnvelope = z.output<typeof GuanceEnvelopeSchema>;
  * List `content` in either shape: `Item[]` (pageInfo, if any, top-level) or `{data: Item[], pageInfo}`
  * (`issue/list`). `null` is an empty list. Output: `{items, pageInfo}` with the nested pageInfo if present.
  */
+/** A workspace member (§2.7): the account uuid is what `extend.manager` holds. */
+export const GuanceMemberSchema = z.looseObject({
+  uuid: z.string().min(1),
+  name: z.string().nullish(),
+  email: z.string().nullish(),
+  username: z.string().nullish(),
+  mobile: z.string().nullish(),
+});
+export type GuanceMember = z.infer<typeof GuanceMemberSchema>;
+
 export function guanceListContent<T extends z.ZodType>(item: T) {
   const shape = z.union([
     z.array(z.unknown()).transform((items) => ({ items, pageInfo: undefined as GuancePageInfoPartial | undefined })),

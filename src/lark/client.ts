@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { LarkChats } from './chats.js';
 import { LarkDirectory, chunks, type LarkPerson } from './directory.js';
 import { LarkHttp, okEnvelope, type LarkHttpOptions } from './http.js';
 
@@ -54,11 +55,14 @@ function uuidFor(idempotencyKey: string): string {
 export class LarkClient {
   private readonly http: LarkHttp;
   private readonly directory: LarkDirectory;
+  /** Group chats the bot creates (war rooms). */
+  readonly chats: LarkChats;
   private readonly chatOfMessage = new Map<string, string>();
 
   constructor(options: LarkClientOptions) {
     this.http = new LarkHttp(options);
     this.directory = new LarkDirectory(this.http, options.store.cache, options.log);
+    this.chats = new LarkChats(this.http);
   }
 
   /** The bot's own open_id (to recognise @mentions of the bot). */
@@ -82,11 +86,20 @@ export class LarkClient {
   }
 
   async sendCard(chatId: string, card: object, idempotencyKey: string): Promise<SentMessage> {
+    return this.send(chatId, 'interactive', JSON.stringify(card), idempotencyKey);
+  }
+
+  /** A text message in the chat's main stream (`<at user_id="ou_…">Name</at>` mentions someone). */
+  async sendText(chatId: string, text: string, idempotencyKey: string): Promise<SentMessage> {
+    return this.send(chatId, 'text', JSON.stringify({ text }), idempotencyKey);
+  }
+
+  private async send(chatId: string, msgType: 'interactive' | 'text', content: string, idempotencyKey: string): Promise<SentMessage> {
     await this.http.takeSlot(this.chatKey(chatId), 'im.message.create');
     const answer = await this.http.call('im.message.create', messageAnswer, () =>
       this.http.sdk.im.v1.message.create({
         params: { receive_id_type: 'chat_id' },
-        data: { receive_id: chatId, msg_type: 'interactive', content: JSON.stringify(card), uuid: uuidFor(idempotencyKey) },
+        data: { receive_id: chatId, msg_type: msgType, content, uuid: uuidFor(idempotencyKey) },
       }),
     );
     return this.sent(answer.data);

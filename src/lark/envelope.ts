@@ -51,10 +51,25 @@ export type MessageEvent = z.infer<typeof messageEventSchema>;
 /** A button's `value` travels through the client: kept only when it is small and shallow, as ours are (else null, an invalid button). */
 const buttonValue = z.unknown().transform((value) => (jsonWithin(value, { maxDepth: 8, maxNodes: 200, maxStringLength: 1024 }) ? value : null));
 
+/**
+ * What a select, a person picker, an input or a form sends besides the value (lark-platform.md §4.1): the chosen
+ * option (a preset, an open_id), the typed text, the form's fields. Oversize text is kept whole here and refused
+ * with a toast by the handler; anything that is not a string (or a small flat form) is dropped.
+ */
+const text = z.string().max(64 * 1024);
+const formValue = z
+  .record(z.string().max(128), z.unknown())
+  .transform((value) => (jsonWithin(value, { maxDepth: 3, maxNodes: 100, maxStringLength: 64 * 1024 }) ? value : undefined))
+  .optional()
+  .catch(undefined);
+
 const cardActionSchema = z.object({
   value: buttonValue,
   tag: z.string().max(64).optional(),
   name: z.string().max(256).optional(),
+  option: text.optional().catch(undefined),
+  input_value: text.optional().catch(undefined),
+  form_value: formValue,
 });
 
 const cardActionEventSchema = z.object({
@@ -72,6 +87,12 @@ export const cardClickSchema = z.object({
   chatId: optionalId,
   updateToken: optionalId,
   value: buttonValue,
+  /** A select's or a person picker's choice. */
+  option: text.optional(),
+  /** A standalone input's text. */
+  inputValue: text.optional(),
+  /** A form's fields by name (a submit button inside a form). */
+  formValue: z.record(z.string(), z.unknown()).optional(),
 });
 export type CardClick = z.infer<typeof cardClickSchema>;
 
@@ -136,6 +157,7 @@ export function parseEventEnvelope(payload: unknown): Inbound {
         chatId: event.context.open_chat_id,
         updateToken: event.token,
         value: event.action.value,
+        ...extrasOf(event.action),
       };
       return { type: eventType, eventId, dedupeKey: `card-${eventId}`, token, click: checkClick(click) };
     }
@@ -148,7 +170,8 @@ export function parseEventEnvelope(payload: unknown): Inbound {
 /** The legacy card callback has no event id: a retry repeats the same card-update token, so that (with the click) is the key. */
 export function parseLegacyCardCallback(payload: unknown): Inbound & { type: 'card.action.trigger' } {
   const body = parseOrBadRequest(legacyCardCallbackSchema, payload, 'card callback');
-  const identity = JSON.stringify([body.open_message_id, body.open_id, body.token ?? '', body.action.value ?? null]);
+  const { option, input_value: input, form_value: form } = body.action;
+  const identity = JSON.stringify([body.open_message_id, body.open_id, body.token ?? '', body.action.value ?? null, option ?? null, input ?? null, form ?? null]);
   const eventId = `legacy-${createHash('sha256').update(identity).digest('hex').slice(0, 32)}`;
   const click: CardClick = {
     style: 'legacy',
@@ -157,8 +180,17 @@ export function parseLegacyCardCallback(payload: unknown): Inbound & { type: 'ca
     chatId: body.open_chat_id,
     updateToken: body.token,
     value: body.action.value,
+    ...extrasOf(body.action),
   };
   return { type: 'card.action.trigger', eventId, dedupeKey: `card-${eventId}`, click: checkClick(click) };
+}
+
+function extrasOf(action: z.infer<typeof cardActionSchema>): Pick<CardClick, 'option' | 'inputValue' | 'formValue'> {
+  return {
+    ...(action.option !== undefined ? { option: action.option } : {}),
+    ...(action.input_value !== undefined ? { inputValue: action.input_value } : {}),
+    ...(action.form_value !== undefined ? { formValue: action.form_value } : {}),
+  };
 }
 
 function checkClick(click: CardClick): CardClick {

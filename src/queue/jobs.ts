@@ -90,9 +90,20 @@ export const JOBS = {
   escalate: spec(
     'deliver',
     'escalate',
-    z.object({ itemId: z.string(), chatId: z.string(), step: z.number().int().min(0), digest: z.object({ window: z.number(), page: z.number() }).optional() }),
+    z.object({
+      itemId: z.string(),
+      chatId: z.string(),
+      step: z.number().int().min(0),
+      round: z.number().int().min(0).default(0),
+      digest: z.object({ window: z.number(), page: z.number() }).optional(),
+    }),
     { removeOnComplete: { age: DELIVERY_ID_SECONDS }, attempts: 8 },
   ),
+  /** A snooze ends: re-surface the issue if it is still open and nobody's (one per item and snooze). */
+  snoozeExpiry: spec('deliver', 'snooze-expiry', z.object({ itemId: z.string(), until: z.number() }), {
+    removeOnComplete: { age: DELIVERY_ID_SECONDS },
+    attempts: 8,
+  }),
   /** Cron (DIGEST_CRON): queue the daily digest of every routed chat. */
   dailyDigest: spec('schedule', 'daily-digest', scheduled),
   /** One chat's daily digest card: one per chat and day. */
@@ -127,8 +138,10 @@ export const jobIds = {
   inbound: (dedupeKey: string) => jobId(dedupeKey),
   /** One card per chat and issue (or card item of another source), ever. */
   delivery: (chatId: string, issueUuid: string) => jobId('deliver', chatId, issueUuid),
-  /** One escalation per card item, chat and step. */
-  escalation: (itemId: string, chatId: string, step: number) => jobId('escalate', itemId, chatId, String(step)),
+  /** One escalation per card item, chat, step and round (a snooze that ends starts a new round). */
+  escalation: (itemId: string, chatId: string, step: number, round = 0) => jobId('escalate', itemId, chatId, String(step), ...(round ? [String(round)] : [])),
+  /** One expiry per snooze. */
+  snoozeExpiry: (itemId: string, until: number) => jobId('snooze-expiry', itemId, String(until)),
   /** One daily digest per chat and day. */
   dailyDigest: (chatId: string, day: string) => jobId('daily-digest', chatId, day),
   /** One storm digest card per chat and window; its refreshes by slot (and a final one). */
@@ -156,5 +169,7 @@ export const sendKeys = {
   rateLimitNotice: (messageId: string) => `ratelimited-${messageId}`,
   clickFailure: (eventId: string) => `card-failure-${eventId}`,
   threadPost: (entryKey: string, chatId: string) => jobId('sync', entryKey, chatId),
-  escalationLine: (itemId: string, chatId: string, step: number) => jobId('escalated', itemId, chatId, String(step)),
+  escalationLine: (itemId: string, chatId: string, step: number, round = 0) => jobId('escalated', itemId, chatId, String(step), ...(round ? [String(round)] : [])),
+  resurface: (itemId: string, chatId: string, until: number) => jobId('resurface', itemId, chatId, String(until)),
+  warRoomLine: (itemId: string, chatId: string) => jobId('war-room-line', itemId, chatId),
 };

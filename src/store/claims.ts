@@ -28,12 +28,12 @@ export class Claims {
   }
 
   /** Has this escalation step of this card already buzzed (set right after the urgent call)? */
-  async isEscalated(itemId: string, chatId: string, step: number): Promise<boolean> {
-    return (await this.redis.exists(`${this.prefix}:escalated:${itemId}:${chatId}:${step}`)) === 1;
+  async isEscalated(itemId: string, chatId: string, step: number, round: number): Promise<boolean> {
+    return (await this.redis.exists(`${this.prefix}:escalated:${itemId}:${chatId}:${step}:${round}`)) === 1;
   }
 
-  async markEscalated(itemId: string, chatId: string, step: number): Promise<void> {
-    await this.redis.set(`${this.prefix}:escalated:${itemId}:${chatId}:${step}`, '1', 'EX', CARD_LINK_SECONDS);
+  async markEscalated(itemId: string, chatId: string, step: number, round: number): Promise<void> {
+    await this.redis.set(`${this.prefix}:escalated:${itemId}:${chatId}:${step}:${round}`, '1', 'EX', CARD_LINK_SECONDS);
   }
 
   /** Has this robot message (by its job id) already been accepted by its robot? Set after the send, checked before. */

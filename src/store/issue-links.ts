@@ -50,6 +50,12 @@ export const issueSnapshotSchema = z.object({
   levelId: z.string().optional(),
   /** The last escalation step that fired: when, how, and whom it buzzed. */
   escalated: z.object({ step: z.number(), kind: z.string(), at: z.number(), names: z.array(z.string()) }).optional(),
+  /** Escalations restart after a snooze: each round has job ids of its own. */
+  escalationRound: z.number().optional(),
+  /** Snoozed until (unix seconds), by whom (name, and open_id for the re-surface mention). */
+  snoozed: z.object({ until: z.number(), by: z.string(), openId: z.string().optional() }).optional(),
+  /** The issue's war-room group. */
+  warRoom: z.object({ chatId: z.string(), link: z.string().optional() }).optional(),
 });
 export type IssueSnapshot = z.infer<typeof issueSnapshotSchema>;
 
@@ -93,6 +99,15 @@ export class IssueLinks {
   /** The items carded in a chat since `sinceMs`, oldest first. */
   cardedInChat(chatId: string, sinceMs: number): Promise<string[]> {
     return this.redis.zrangebyscore(this.chatKey(chatId), sinceMs, '+inf');
+  }
+
+  /** A war-room group ↔ its issue: every message written there is about that issue. */
+  async saveWarRoom(chatId: string, itemId: string): Promise<void> {
+    await this.redis.set(`${this.prefix}:war-room:${chatId}`, itemId, 'EX', LINK_TTL_SECONDS);
+  }
+
+  warRoomItem(chatId: string): Promise<string | null> {
+    return this.redis.get(`${this.prefix}:war-room:${chatId}`);
   }
 
   /** A message that lists items with buttons (the daily digest): its buttons may act on exactly those items. */

@@ -110,7 +110,7 @@ describe.concurrent('card buttons (signed and encrypted callbacks, real Redis)',
 
   it('acknowledge, resolve and reopen each change the issue once and update the same card', async ({ expect }) => {
     const posted = await postCard(stack, 'Checkout returns 500');
-    expect(buttonLabels(posted.card)).toEqual(['Acknowledge', 'Resolve', 'Open in Guance']);
+    expect(buttonLabels(posted.card)).toEqual(['Acknowledge', 'Resolve', 'War room', 'Open in Guance', 'Comment']);
 
     const ack = await click(stack, posted.messageId, valueOf(posted.card, 'ack'), ALICE);
     expect(ack.status).toBe(200);
@@ -118,7 +118,7 @@ describe.concurrent('card buttons (signed and encrypted callbacks, real Redis)',
     const acked = await newCard(stack, ack, posted.messageId, 'Acknowledged by Alice Chen');
     expect(cardText(acked)).toContain(STATUS_LINE('Working'));
     expect(cardText(acked)).toContain('Acknowledged by Alice Chen');
-    expect(buttonLabels(acked)).toEqual(['Resolve', 'Open in Guance']);
+    expect(buttonLabels(acked)).toEqual(['Resolve', 'War room', 'Open in Guance', 'Comment']);
     expect(modifies(stack, posted.issueUuid).map((r) => r.body)).toEqual([{ statusType: 15 }]);
     expect(stack.guance.issue(posted.issueUuid)?.statusType).toBe(15);
 
@@ -127,14 +127,14 @@ describe.concurrent('card buttons (signed and encrypted callbacks, real Redis)',
     const resolved = await newCard(stack, resolve, posted.messageId, 'Resolved by Bob Li');
     expect(cardText(resolved)).toContain(STATUS_LINE('Resolved'));
     expect(cardText(resolved)).toContain('Resolved by Bob Li');
-    expect(buttonLabels(resolved)).toEqual(['Reopen', 'Open in Guance']);
+    expect(buttonLabels(resolved)).toEqual(['Reopen', 'War room', 'Open in Guance', 'Comment']);
     expect(modifies(stack, posted.issueUuid).map((r) => r.body)).toEqual([{ statusType: 15 }, { statusType: 20 }]);
 
     const reopen = await click(stack, posted.messageId, valueOf(resolved, 'reopen'), ALICE);
     expect(toastOf(reopen)).toMatchObject({ type: 'success', content: 'Reopened' });
     const reopened = await newCard(stack, reopen, posted.messageId, 'Reopened by Alice Chen');
     expect(cardText(reopened)).toContain(STATUS_LINE('Open'));
-    expect(buttonLabels(reopened)).toEqual(['Acknowledge', 'Resolve', 'Open in Guance']);
+    expect(buttonLabels(reopened)).toEqual(['Acknowledge', 'Resolve', 'War room', 'Open in Guance', 'Comment']);
     expect(modifies(stack, posted.issueUuid).map((r) => r.body)).toEqual([{ statusType: 15 }, { statusType: 20 }, { statusType: 10 }]);
 
     // Everyone in the chat sees it: the card message itself is PATCHed to the latest state, and Guance got the comments.
@@ -212,7 +212,7 @@ describe.concurrent('card buttons (signed and encrypted callbacks, real Redis)',
     expect(good.json.card).toBeUndefined();
     expect(cardText(card)).toContain(STATUS_LINE('Resolved'));
     expect(cardText(card)).toContain('Resolved by Bob Li');
-    expect(buttonLabels(card)).toEqual(['Reopen', 'Open in Guance']);
+    expect(buttonLabels(card)).toEqual(['Reopen', 'War room', 'Open in Guance', 'Comment']);
     // The only change is the good callback's.
     await stack.jobs.idle('clicks');
     expect(modifies(stack, posted.issueUuid).map((r) => r.body)).toEqual([{ statusType: 20 }]);
@@ -262,7 +262,7 @@ describe.concurrent('card buttons (signed and encrypted callbacks, real Redis)',
     expect(toastOf(answer)).toMatchObject({ type: 'info', content: 'Already Resolved' });
     const card = await newCard(stack, answer, posted.messageId, STATUS_LINE('Resolved'));
     expect(cardText(card)).toContain(STATUS_LINE('Resolved'));
-    expect(buttonLabels(card)).toEqual(['Reopen', 'Open in Guance']);
+    expect(buttonLabels(card)).toEqual(['Reopen', 'War room', 'Open in Guance', 'Comment']);
     expect(modifies(stack, posted.issueUuid)).toHaveLength(0);
   });
 
@@ -287,7 +287,7 @@ describe.concurrent('card buttons (signed and encrypted callbacks, real Redis)',
       50,
     );
     expect(cardText(patched)).toContain(STATUS_LINE('Working'));
-    expect(buttonLabels(patched)).toEqual(['Resolve', 'Open in Guance']);
+    expect(buttonLabels(patched)).toEqual(['Resolve', 'War room', 'Open in Guance', 'Comment']);
     expect(modifies(stack, posted.issueUuid)).toHaveLength(1);
   }, 60_000);
 

@@ -37,7 +37,7 @@ describe.concurrent('new Guance issues become cards', () => {
     const cards = cardsFor(stack, issue.uuid);
     expect(cards).toHaveLength(1);
     expect(cardText(cards[0]?.card)).toContain('Checkout returns 500');
-    expect(buttonLabels(cards[0]?.card)).toEqual(['Acknowledge', 'Resolve', 'Open in Guance']);
+    expect(buttonLabels(cards[0]?.card)).toEqual(['Acknowledge', 'Resolve', 'War room', 'Open in Guance', 'Comment']);
     expect(cardsFor(stack, oldUuid)).toHaveLength(0);
     expect(stack.logs.some((l) => l.message === 'issue card posted' && l.issue === issue.uuid)).toBe(true);
   });

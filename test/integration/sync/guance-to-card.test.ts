@@ -67,7 +67,7 @@ describe.concurrent('what people do in Guance reaches the card', () => {
     const stack = await appStackForTest(context, 'sync-status', slowCardSends);
     const issue = stack.guance.createIssue({ name: 'Disk almost full', level: 'P0' });
     const card = await waitForCard(stack, issue.uuid, 10_000);
-    expect(buttonLabels(card.card)).toEqual(['Acknowledge', 'Resolve', 'Open in Guance']);
+    expect(buttonLabels(card.card)).toEqual(['Acknowledge', 'Resolve', 'War room', 'Open in Guance', 'Comment']);
 
     stack.guance.setStatus(issue.uuid, 20, 'Alice');
     stack.lark.setLatency(0);
@@ -80,7 +80,7 @@ describe.concurrent('what people do in Guance reaches the card', () => {
     expect(texts).toHaveLength(1);
     expect(texts[0]).toMatch(/^Resolved by Alice in Guance at \d{4}-\d\d-\d\d \d\d:\d\d \(UTC\+8\)$/);
     expect(cardText(card.card)).toContain('Resolved');
-    expect(buttonLabels(card.card)).toEqual(['Reopen', 'Open in Guance']);
+    expect(buttonLabels(card.card)).toEqual(['Reopen', 'War room', 'Open in Guance', 'Comment']);
     // Resolved in Guance counts as the first response too: both times are recorded, once.
     const labels = { channel: 'default', level: 'P0' };
     expect(await stack.metric('larkbot_time_to_resolve_seconds_count', labels)).toBe(1);

@@ -110,6 +110,21 @@ export interface CardActionInput {
   operatorOpenId?: string;
   value: unknown;
   token?: string;
+  /** What a select or person picker sends (`action.option`), a standalone input (`input_value`), a form (`form_value`). */
+  option?: string;
+  inputValue?: string;
+  formValue?: Record<string, unknown>;
+  tag?: string;
+}
+
+function actionOf(input: CardActionInput): Record<string, unknown> {
+  return {
+    value: input.value,
+    tag: input.tag ?? 'button',
+    ...(input.option !== undefined ? { option: input.option } : {}),
+    ...(input.inputValue !== undefined ? { input_value: input.inputValue } : {}),
+    ...(input.formValue !== undefined ? { form_value: input.formValue } : {}),
+  };
 }
 
 export function cardActionEvent(input: CardActionInput): { payload: Record<string, unknown>; eventId: string } {
@@ -129,7 +144,7 @@ export function cardActionEvent(input: CardActionInput): { payload: Record<strin
       event: {
         operator: { tenant_key: 'tenant_test', open_id: input.operatorOpenId ?? 'ou_user0000000000000000000000001' },
         token: `c-${unique('')}`,
-        action: { value: input.value, tag: 'button' },
+        action: actionOf(input),
         host: 'im_message',
         context: { open_message_id: input.messageId, open_chat_id: input.chatId ?? 'oc_test_chat' },
       },
@@ -145,6 +160,6 @@ export function legacyCardCallback(input: CardActionInput): Record<string, unkno
     open_chat_id: input.chatId ?? 'oc_test_chat',
     tenant_key: 'tenant_test',
     token: `c-${unique('')}`,
-    action: { value: input.value, tag: 'button' },
+    action: actionOf(input),
   };
 }

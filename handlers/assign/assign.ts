@@ -67,7 +67,8 @@ export async function assignIssue(ctx: Ctx, request: AssignRequest): Promise<Ass
       },
       'human',
     );
-    const snapshot = await issueSnapshot(ctx, changed);
+    // The modify answer may not name the assignee (managerInfos): read the issue as Guance now shows it.
+    const snapshot = await issueSnapshot(ctx, (await ctx.guance.getIssue(request.issueUuid, 'human')) ?? changed);
     await ctx.store.links.saveSnapshot(snapshot);
     await refreshCards(ctx, request.issueUuid);
     ctx.metrics.inc('assignments_total', { outcome: 'assigned' });

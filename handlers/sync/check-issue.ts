@@ -66,7 +66,10 @@ export async function checkIssue(ctx: Ctx, issueUuid: string, stats: RoundStats)
   let snapshot = await ctx.store.links.snapshot(issueUuid);
 
   let status: StatusOutcome | undefined;
-  if (plan.lastPersonChange || hintSaysStatusMoved(hint.statusType, snapshot?.statusType)) {
+  // The issue itself changed (a scan saw its updateAt move: status, assignees…) or a person's change is in the
+  // activity: read it and bring the cards to it.
+  const issueMoved = (hint.updateAt ?? 0) > state.knownUpdateAt;
+  if (plan.lastPersonChange || hintSaysStatusMoved(hint.statusType, snapshot?.statusType) || issueMoved) {
     status = await applyGuanceStatus(ctx, issueUuid, plan.lastPersonChange);
     if (status.kind === 'gone') {
       await ctx.store.followed.unfollow(issueUuid);

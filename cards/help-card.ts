@@ -19,6 +19,9 @@ const COMMANDS: readonly CommandHelp[] = [
   { description: 'help.ack', forms: ['ack [{issue}]', '确认 [{issue}]', '认领 [{issue}]'] },
   { description: 'help.resolve', forms: ['resolve [{issue}] [{note}]', '解决 [{issue}] [{note}]'] },
   { description: 'help.reopen', forms: ['reopen [{issue}]', '重新打开 [{issue}]'] },
+  { description: 'help.snooze', forms: ['snooze [{issue}] 30m|4h|1d', '暂缓 [{issue}] 2小时'] },
+  { description: 'help.assign', forms: ['assign [{issue}] @person', '指派 [{issue}] @person'] },
+  { description: 'help.warroom', forms: ['warroom [{issue}]', '作战室 [{issue}]'] },
   { description: 'help.list', forms: ['list', '列表'] },
   { description: 'help.help', forms: ['help', '帮助'] },
 ];

@@ -159,6 +159,9 @@ const MESSAGE_TABLE = {
   'help.resolve': { en: 'Resolve, with the note as a comment', zh: '解决，备注作为评论' },
   'help.reopen': { en: 'Reopen (status Open)', zh: '重新打开（状态改为待处理）' },
   'help.list': { en: 'List the open issues', zh: '列出待处理的 Issue' },
+  'help.snooze': { en: 'Snooze: no escalation until then; it comes back if still open', zh: '暂缓：到期前不加急，到期仍未处理会重新提醒' },
+  'help.assign': { en: 'Make that person the Guance assignee (matched by e-mail)', zh: '指派给该人（按邮箱匹配观测云成员）' },
+  'help.warroom': { en: 'Open (or link) the issue’s war-room group', zh: '打开（或链接到）该问题的作战室群' },
   'help.help': { en: 'Show this help', zh: '显示本说明' },
   'help.footer': {
     en: "Commands work in English and Chinese. Inside an issue card's thread the issue can be left out.",

@@ -12,6 +12,7 @@ import { JOBS, jobIds } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
 import type { RobotView } from '../../src/robots/types.js';
 import type { IssueSnapshot, StormDecision } from '../../src/store/index.js';
+import { levelSeverity } from '../issues/index.js';
 
 const DIGEST_REFRESH_SLOT_MS = 3_000;
 /**
@@ -21,8 +22,7 @@ const DIGEST_REFRESH_SLOT_MS = 3_000;
  */
 export const DIGEST_PAGE_LINES = 40;
 const DIGEST_URL_CHARS = 300;
-const SEVERITY: Record<string, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
-const severity = (s: IssueSnapshot) => SEVERITY[s.level?.name ?? ''] ?? 9;
+const severity = (s: IssueSnapshot) => levelSeverity(s.level?.name);
 
 /** Storm targets: a chat by its id, a robot sink by its name (prefixed: a sink may be named like a chat). */
 export const robotTarget = (sink: string) => `sink:${sink}`;

@@ -6,17 +6,15 @@
  */
 import { DIGEST_MAX_ROWS, buildDailyDigestCard, type DailyDigestModel } from '../../cards/daily-digest-card.js';
 import type { Ctx } from '../../src/context.js';
-import { FINISHED_STATUSES, STATUS } from '../../src/guance/schemas.js';
+import { FINISHED_STATUSES, UNACKNOWLEDGED_STATUSES } from '../../src/guance/schemas.js';
 import { JOBS, jobIds } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
-import { dayIn } from '../issues/index.js';
+import { dayIn, levelSeverity } from '../issues/index.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Cards can be acted on for 14 days; older ones are not in a digest. */
 const LOOKBACK_MS = 14 * DAY_MS;
-const SEVERITY: Record<string, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
-const UNACKNOWLEDGED: ReadonlySet<number> = new Set([STATUS.open, STATUS.pending]);
 
 export function percentileOf(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -31,14 +29,14 @@ export function digestModel(snapshots: readonly IssueSnapshot[], ackSeconds: rea
     const level = s.level?.name ?? '—';
     const entry = byLevel.get(level) ?? { open: 0, unacknowledged: 0 };
     entry.open += 1;
-    if (UNACKNOWLEDGED.has(s.statusType)) entry.unacknowledged += 1;
+    if (UNACKNOWLEDGED_STATUSES.has(s.statusType)) entry.unacknowledged += 1;
     byLevel.set(level, entry);
   }
   const counts = [...byLevel]
-    .sort(([a], [b]) => (SEVERITY[a] ?? 9) - (SEVERITY[b] ?? 9) || a.localeCompare(b))
+    .sort(([a], [b]) => levelSeverity(a) - levelSeverity(b) || a.localeCompare(b))
     .map(([level, c]) => ({ level, ...c }));
   const waiting = open
-    .filter((s) => UNACKNOWLEDGED.has(s.statusType))
+    .filter((s) => UNACKNOWLEDGED_STATUSES.has(s.statusType))
     .sort((a, b) => a.createdAt - b.createdAt)
     .map((s) => ({ uuid: s.uuid, title: s.title, level: s.level?.name ?? null, createdAt: s.createdAt, url: s.link || s.links?.[0]?.url || '' }));
   return {

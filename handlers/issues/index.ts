@@ -3,6 +3,7 @@ export { applyIssueAction, waitForLock, type ActionOutcome, type ActionRequest }
 export { CARD_ITEM_PATTERN, isCardItemId, isOwnItem, ownItemId, type OwnSource } from './item-id.js';
 export { cancelEscalations } from './escalation-cancel.js';
 export { resolveMentions, withMentionFallback } from './mentions.js';
+export { levelSeverity } from './severity.js';
 export { postToThreads } from './thread-posts.js';
 export { BOT_MARK, botCommentExtend, botCommentRef, isBotComment } from './bot-comments.js';
 export { refreshCard, refreshCards, refreshCardsSoon } from './refresh-card.js';

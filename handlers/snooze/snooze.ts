@@ -8,14 +8,13 @@ import { t } from '../../cards/i18n.js';
 import { durationLabel, formatTime } from '../../cards/parts.js';
 import type { Ctx } from '../../src/context.js';
 import { BusyError } from '../../src/errors.js';
-import { FINISHED_STATUSES, isIssueUuid, STATUS } from '../../src/guance/schemas.js';
+import { FINISHED_STATUSES, UNACKNOWLEDGED_STATUSES, isIssueUuid } from '../../src/guance/schemas.js';
 import { JOBS, jobIds, sendKeys } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
 import { scheduleEscalations } from '../escalation/index.js';
 import { botCommentExtend, cancelEscalations, refreshCards, waitForLock } from '../issues/index.js';
 
-const UNACKNOWLEDGED: ReadonlySet<number> = new Set([STATUS.open, STATUS.pending]);
 
 export interface SnoozeRequest {
   itemId: string;
@@ -83,7 +82,7 @@ export function unsnoozeItem(ctx: Ctx, itemId: string): Promise<SnoozeOutcome> {
     await ctx.queues.remove(JOBS.snoozeExpiry, jobIds.snoozeExpiry(itemId, snoozed.until));
     await refreshCards(ctx, itemId);
     // Un-snoozed and still nobody's: the escalation clock starts again now.
-    if (UNACKNOWLEDGED.has(next.statusType)) await restartEscalations(ctx, next);
+    if (UNACKNOWLEDGED_STATUSES.has(next.statusType)) await restartEscalations(ctx, next);
     ctx.metrics.inc('snoozes_total', { outcome: 'unsnoozed' });
     return { kind: 'unsnoozed', snapshot: next };
   });
@@ -95,9 +94,9 @@ async function restartEscalations(ctx: Ctx, snapshot: IssueSnapshot): Promise<vo
 
 /** Still open and nobody's? Guance issues are asked (sync may be behind); other sources are the bot's own. */
 async function stillWaiting(ctx: Ctx, snapshot: IssueSnapshot): Promise<boolean> {
-  if (!isIssueUuid(snapshot.uuid)) return UNACKNOWLEDGED.has(snapshot.statusType);
+  if (!isIssueUuid(snapshot.uuid)) return UNACKNOWLEDGED_STATUSES.has(snapshot.statusType);
   const issue = await ctx.guance.getIssue(snapshot.uuid, 'human');
-  return issue !== null && UNACKNOWLEDGED.has(issue.statusType);
+  return issue !== null && UNACKNOWLEDGED_STATUSES.has(issue.statusType);
 }
 
 export const snoozeExpiry = handle(JOBS.snoozeExpiry, async ({ itemId, until }, ctx) => {

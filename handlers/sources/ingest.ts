@@ -11,11 +11,10 @@ import { FINISHED_STATUSES, STATUS } from '../../src/guance/schemas.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
 import { CARD_LINK_SECONDS } from '../../src/store/ttl.js';
 import { enqueueCardDeliveries } from '../delivery/index.js';
-import { cancelEscalations, ownItemId, refreshCardsSoon, waitForLock } from '../issues/index.js';
+import { cancelEscalations, levelSeverity, ownItemId, refreshCardsSoon, waitForLock } from '../issues/index.js';
 
 /** Guance's default level colours (../shared/reference/guance-openapi.md §2.5), so every source's P0 looks alike. */
 const LEVEL_COLOURS: Record<Level, string> = { P0: '#E94444', P1: '#FF7931', P2: '#FFB44A', P3: '#C9C9C9' };
-const SEVERITY: Record<string, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
 
 const SOURCE_NAMES: Record<Notification['source'], string> = { 'guance-alert': 'Guance monitor', sentry: 'Sentry', 'error-api': 'Error API' };
 
@@ -80,7 +79,7 @@ function updated(current: IssueSnapshot, n: Notification): { next: IssueSnapshot
   const base = { ...current, updatedAt: now, people: [...new Set([...(current.people ?? []), ...n.people])] };
   switch (n.kind) {
     case 'open': {
-      const moreSevere = (SEVERITY[n.level] ?? 9) < (SEVERITY[current.level?.name ?? ''] ?? 9);
+      const moreSevere = levelSeverity(n.level) < levelSeverity(current.level?.name);
       return {
         next: {
           ...base,

@@ -22,6 +22,8 @@ export const isIssueUuid = (value: string): boolean => ISSUE_UUID_PATTERN.test(v
 
 /** Resolved and Closed: nothing left to do on the issue. */
 export const FINISHED_STATUSES: ReadonlySet<number> = new Set([STATUS.resolved, STATUS.closed]);
+/** Open and nobody has it yet (the bot keeps the same numbers for cards of other sources). */
+export const UNACKNOWLEDGED_STATUSES: ReadonlySet<number> = new Set([STATUS.open, STATUS.pending]);
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks

@@ -36,6 +36,7 @@ const MESSAGE_TABLE = {
   'snooze.resurfaced': { en: '{who} the issue you snoozed is back and still not acknowledged: [{level}] {title}', zh: '{who} 你暂缓的问题到期了，仍无人确认：[{level}] {title}' },
   'warroom.opened': { en: '{name} opened a war room for this issue. Join: {link}', zh: '{name} 为此问题开了作战室，加入：{link}' },
   'guance.assigned': { en: '[Lark] {name} assigned this to {assignee}', zh: '[飞书] {name} 将此问题指派给 {assignee}' },
+  'warroom.noLink': { en: 'find it in your chat list', zh: '请在会话列表中查找' },
   'card.seen': { en: 'Seen {count} times, last at {time}', zh: '共出现 {count} 次，最近一次 {time}' },
   'source.guance-alert': { en: 'Guance monitor', zh: '观测云监控' },
   'source.sentry': { en: 'Sentry', zh: 'Sentry' },

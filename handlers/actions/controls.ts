@@ -15,8 +15,8 @@ import { commentOnIssue } from '../commands/index.js';
 import { snoozeItem, unsnoozeItem } from '../snooze/index.js';
 import { openWarRoom } from '../warroom/index.js';
 
-/** Comments longer than this are refused with a toast (Guance replies are meant to be read in a thread). */
-export const MAX_COMMENT_CHARS = 10_000;
+/** Comments longer than this are refused with a toast: the card's input allows no more (its max_length). */
+export const MAX_COMMENT_CHARS = 1_000;
 
 export interface ControlResult {
   outcome: string;
@@ -60,6 +60,7 @@ export async function runControl(ctx: Ctx, request: ControlRequest): Promise<Con
     }
     case 'assign': {
       const outcome = await assignIssue(ctx, { issueUuid: issue, assigneeOpenId: click.option ?? '', actorName: request.actorName, actorEmail: request.actorEmail, ref: request.eventId });
+      ctx.metrics.inc('assignments_total', { outcome: outcome.kind });
       switch (outcome.kind) {
         case 'assigned':
           return { outcome: 'assigned', toast: toast('success', (l) => t(l, 'toast.assigned', { name: outcome.assignee }), lang), card: true };

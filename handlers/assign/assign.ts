@@ -71,7 +71,6 @@ export async function assignIssue(ctx: Ctx, request: AssignRequest): Promise<Ass
     const snapshot = await issueSnapshot(ctx, (await ctx.guance.getIssue(request.issueUuid, 'human')) ?? changed);
     await ctx.store.links.saveSnapshot(snapshot);
     await refreshCards(ctx, request.issueUuid);
-    ctx.metrics.inc('assignments_total', { outcome: 'assigned' });
     return { kind: 'assigned', snapshot, assignee: member.name || label };
   } catch (error) {
     if (error instanceof GuanceRateLimited) return { kind: 'rate-limited', retryAfterMs: error.retryAfterMs };

@@ -167,6 +167,7 @@ async function runControlCommand(ctx: Ctx, command: Extract<Command, { kind: 'sn
     const person = input.mentioned[0];
     if (!person) return { text: t(lang, 'toast.notAUser') };
     const outcome = await assignIssue(ctx, { issueUuid: issue, assigneeOpenId: person, actorName: input.actorName, actorEmail: input.actorEmail, ref: input.messageId });
+    ctx.metrics.inc('assignments_total', { outcome: outcome.kind });
     switch (outcome.kind) {
       case 'assigned':
         return { text: t(lang, 'answer.assigned', { title: outcome.snapshot.title, name: outcome.assignee }) };

@@ -8,8 +8,13 @@ import { JOBS, jobIds } from '../../src/queue/jobs.js';
  */
 export async function cancelEscalations(ctx: Ctx, itemId: string): Promise<void> {
   const snapshot = await ctx.store.links.snapshot(itemId);
-  // A snooze's expiry is moot once someone has it (its job would find that out, too).
-  if (snapshot?.snoozed) await ctx.queues.remove(JOBS.snoozeExpiry, jobIds.snoozeExpiry(itemId, snapshot.snoozed.until));
+  // A snooze is moot once someone has it: its expiry goes, and so does the record (a reopen starts afresh).
+  // Callers hold the item's lock (the one issue core), so this write cannot race another change.
+  if (snapshot?.snoozed) {
+    await ctx.queues.remove(JOBS.snoozeExpiry, jobIds.snoozeExpiry(itemId, snapshot.snoozed.until));
+    const { snoozed: _ended, ...rest } = snapshot;
+    await ctx.store.links.saveSnapshot(rest);
+  }
   const steps = ctx.config.escalation.steps.length;
   if (steps === 0) return;
   const round = snapshot?.escalationRound ?? 0;

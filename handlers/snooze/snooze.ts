@@ -8,7 +8,7 @@ import { t } from '../../cards/i18n.js';
 import { durationLabel, formatTime } from '../../cards/parts.js';
 import type { Ctx } from '../../src/context.js';
 import { BusyError } from '../../src/errors.js';
-import { FINISHED_STATUSES, UNACKNOWLEDGED_STATUSES, isIssueUuid } from '../../src/guance/schemas.js';
+import { UNACKNOWLEDGED_STATUSES, isIssueUuid } from '../../src/guance/schemas.js';
 import { JOBS, jobIds, sendKeys } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
@@ -47,7 +47,8 @@ export function snoozeItem(ctx: Ctx, request: SnoozeRequest): Promise<SnoozeOutc
   return locked(ctx, request.itemId, async () => {
     const snapshot = await ctx.store.links.snapshot(request.itemId);
     if (!snapshot) return { kind: 'not-found' };
-    if (FINISHED_STATUSES.has(snapshot.statusType)) return { kind: 'not-open', snapshot };
+    // Only an issue nobody has can be snoozed: a Working one is someone's already.
+    if (!UNACKNOWLEDGED_STATUSES.has(snapshot.statusType)) return { kind: 'not-open', snapshot };
     const until = Math.floor(Date.now() / 1000 + request.minutes * 60);
     const next: IssueSnapshot = {
       ...snapshot,
@@ -106,19 +107,22 @@ export const snoozeExpiry = handle(JOBS.snoozeExpiry, async ({ itemId, until }, 
     if (!snapshot?.snoozed || snapshot.snoozed.until !== until) return null;
     const { snoozed, ...rest } = snapshot;
     const waiting = await stillWaiting(ctx, snapshot);
+    if (waiting) {
+      const lang = ctx.config.language;
+      const who = snoozed.openId ? `<at user_id="${snoozed.openId}">${snoozed.by.replace(/[<>]/g, '')}</at>` : snoozed.by;
+      const text = t(lang, 'snooze.resurfaced', { who, title: snapshot.title, level: snapshot.level?.name ?? '' });
+      // Sent before the snooze is cleared: a retry after a failed send still finds it (the send key makes repeats no-ops).
+      for (const card of await ctx.store.links.cardsFor(itemId)) {
+        // The main stream, not the thread: nobody watches an old thread.
+        await ctx.lark.sendText(card.chatId, text, sendKeys.resurface(itemId, card.chatId, until));
+      }
+    }
     const next: IssueSnapshot = { ...rest, ...(waiting ? { escalationRound: (snapshot.escalationRound ?? 0) + 1 } : {}) };
     await ctx.store.links.saveSnapshot(next);
     await refreshCards(ctx, itemId);
-    return waiting ? { snapshot: next, snoozed } : null;
+    return waiting ? { snapshot: next } : null;
   });
   if (!outcome) return { resurfaced: false };
-  const lang = ctx.config.language;
-  const who = outcome.snoozed.openId ? `<at user_id="${outcome.snoozed.openId}">${outcome.snoozed.by}</at>` : outcome.snoozed.by;
-  const text = t(lang, 'snooze.resurfaced', { who, title: outcome.snapshot.title, level: outcome.snapshot.level?.name ?? '' });
-  for (const card of await ctx.store.links.cardsFor(itemId)) {
-    // The main stream, not the thread: nobody watches an old thread.
-    await ctx.lark.sendText(card.chatId, text, sendKeys.resurface(itemId, card.chatId, until));
-  }
   await restartEscalations(ctx, outcome.snapshot);
   ctx.metrics.inc('snoozes_total', { outcome: 'resurfaced' });
   ctx.log.info('snoozed issue re-surfaced', { item: itemId });

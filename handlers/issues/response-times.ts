@@ -1,6 +1,6 @@
 import type { Ctx } from '../../src/context.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
-import { cancelEscalations } from './escalation-cancel.js';
+import { stopReminders } from './escalation-cancel.js';
 
 /**
  * Times how long people took to react to a card: posted → first acknowledged, posted → first resolved, whether
@@ -14,8 +14,8 @@ export function dayIn(ms: number, timeZone: string): string {
 
 export async function recordResponse(ctx: Ctx, snapshot: IssueSnapshot, action: 'ack' | 'resolve' | 'reopen' | 'status', atSeconds: number): Promise<void> {
   if (action !== 'ack' && action !== 'resolve') return;
-  // Somebody has it: nobody needs to be buzzed about it any more.
-  await cancelEscalations(ctx, snapshot.uuid);
+  // Somebody has it: nobody needs to be buzzed or reminded about it any more.
+  await stopReminders(ctx, snapshot.uuid);
   const cards = await ctx.store.links.cardsFor(snapshot.uuid);
   if (cards.length === 0) return;
   const postedSeconds = Math.min(...cards.map((card) => card.postedAt)) / 1000;

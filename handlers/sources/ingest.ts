@@ -11,7 +11,7 @@ import { FINISHED_STATUSES, STATUS } from '../../src/guance/schemas.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
 import { CARD_LINK_SECONDS } from '../../src/store/ttl.js';
 import { enqueueCardDeliveries } from '../delivery/index.js';
-import { cancelEscalations, levelSeverity, ownItemId, refreshCardsSoon, waitForLock } from '../issues/index.js';
+import { levelSeverity, stopReminders, ownItemId, refreshCardsSoon, waitForLock } from '../issues/index.js';
 
 /** Guance's default level colours (../shared/reference/guance-openapi.md §2.5), so every source's P0 looks alike. */
 const LEVEL_COLOURS: Record<Level, string> = { P0: '#E94444', P1: '#FF7931', P2: '#FFB44A', P3: '#C9C9C9' };
@@ -117,7 +117,7 @@ export async function ingest(ctx: Ctx, n: Notification, receivedAt: number): Pro
     const { next, effect } = updated(current, n);
     await ctx.store.links.saveSnapshot(next);
     await refreshCardsSoon(ctx, item.itemId);
-    if (effect === 'resolve') await cancelEscalations(ctx, item.itemId);
+    if (effect === 'resolve') await stopReminders(ctx, item.itemId);
     return effect;
   } finally {
     await lock.release();

@@ -6,7 +6,7 @@ const TOKEN = 'e2e-escalation-token-0123';
 const ALICE = { open_id: 'ou_e2e_alice00000000000000000001', name: 'Alice', email: 'alice@example.com' };
 
 describe('escalation across a kill', () => {
-  it('a SIGKILL while an escalation is pending neither loses nor doubles it', async (context) => {
+  it('a SIGKILL while an escalation is pending neither loses nor doubles it', { timeout: 90_000 }, async (context) => {
     const { expect } = context;
     const stack = await startStack('esc-kill', {
       env: { ERROR_API_TOKEN: TOKEN, ESCALATION_LEVELS: 'P0', ESCALATION_MINUTES: '0.1', ESCALATION_KIND: 'app', ONCALL: ALICE.email },

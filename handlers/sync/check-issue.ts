@@ -66,9 +66,10 @@ export async function checkIssue(ctx: Ctx, issueUuid: string, stats: RoundStats)
   let snapshot = await ctx.store.links.snapshot(issueUuid);
 
   let status: StatusOutcome | undefined;
-  // The issue itself changed (a scan saw its updateAt move: status, assignees…) or a person's change is in the
-  // activity: read it and bring the cards to it.
-  const issueMoved = (hint.updateAt ?? 0) > state.knownUpdateAt;
+  // The issue itself changed (a scan saw its updateAt move with no new reply to explain it: an assignee, a field)
+  // or a person's change is in the activity: read it and bring the cards to it. A move that came with replies is
+  // their doing, and reading the issue for each would halve what sync can check within the budget.
+  const issueMoved = (hint.updateAt ?? 0) > state.knownUpdateAt && entries.length === 0;
   if (plan.lastPersonChange || hintSaysStatusMoved(hint.statusType, snapshot?.statusType) || issueMoved) {
     status = await applyGuanceStatus(ctx, issueUuid, plan.lastPersonChange);
     if (status.kind === 'gone') {

@@ -1,4 +1,5 @@
 import type { Ctx } from '../../src/context.js';
+import type { SpendKind } from '../../src/store/guance-budget.js';
 import { GuanceRateLimited } from '../../src/errors.js';
 import { watchedChannels, workspaceLevels, type WatchedChannel } from '../../src/guance/lookups.js';
 import { JOBS } from '../../src/queue/jobs.js';
@@ -27,14 +28,14 @@ interface ChannelPoll {
   complete: boolean;
 }
 
-async function pollChannel(ctx: Ctx, channel: WatchedChannel, since: number): Promise<ChannelPoll> {
+async function pollChannel(ctx: Ctx, channel: WatchedChannel, since: number, kind: SpendKind): Promise<ChannelPoll> {
   const cursor = (await ctx.store.cursors.pollCursor(channel.uuid)) || since;
   const startTime = Math.max(since, cursor - OVERLAP_SECONDS);
   const endTime = nowSeconds();
   const oldest = Math.max(since, endTime - MAX_AGE_SECONDS);
   const result: ChannelPoll = { found: 0, queued: 0, complete: false };
   for (let pageIndex = 1; ; pageIndex += 1) {
-    const page = await ctx.guance.listIssues({ channelUUID: channel.uuid, startTime, endTime, pageIndex, pageSize: PAGE_SIZE }, 'poll');
+    const page = await ctx.guance.listIssues({ channelUUID: channel.uuid, startTime, endTime, pageIndex, pageSize: PAGE_SIZE }, kind);
     // Oldest first: a burst of issues is posted in the order it happened, and the oldest waits least.
     for (const issue of [...page.issues].sort((a, b) => a.createAt - b.createAt)) {
       if (issue.createAt < oldest || (issue.deleteAt !== -1 && issue.deleteAt > 0)) continue;
@@ -50,7 +51,7 @@ async function pollChannel(ctx: Ctx, channel: WatchedChannel, since: number): Pr
   return result;
 }
 
-async function pollOnce(ctx: Ctx): Promise<void> {
+async function pollOnce(ctx: Ctx, kind: SpendKind): Promise<void> {
   const since = await markFirstRun(ctx);
   const channels = await watchedChannels(ctx, 'poll');
   // Deliveries read levels from the cache only; keeping it warm is the poller's job (one request an hour).
@@ -59,7 +60,7 @@ async function pollOnce(ctx: Ctx): Promise<void> {
     ctx.log.error(`GUANCE_CHANNELS names unknown channel(s): ${channels.unknown.join(', ')}`, { known: channels.known });
   }
   for (const channel of channels.found) {
-    const polled = await pollChannel(ctx, channel, since);
+    const polled = await pollChannel(ctx, channel, since, kind);
     ctx.metrics.inc('polls_total', { channel: channel.name });
     if (polled.found) ctx.log.info('poll found issues', { channel: channel.name, issues: polled.found, deliveries: polled.queued });
   }
@@ -74,10 +75,13 @@ async function polledMomentsAgo(ctx: Ctx): Promise<boolean> {
   return sinceMs < ctx.config.guance.pollIntervalSeconds * 1000;
 }
 
-/** One poll now, if no replica is polling; false when one is. */
-export async function pollNow(ctx: Ctx): Promise<boolean> {
+/**
+ * One poll now, if no replica is polling; false when one is. `kind` is whose share of the Guance budget pays for
+ * the issue/list: the poller's, or (a push hint that found the poller's share spent) sync's, which a hint stands in for.
+ */
+export async function pollNow(ctx: Ctx, kind: SpendKind = 'poll'): Promise<boolean> {
   const ran = await ctx.store.locks.withPoll(async () => {
-    await pollOnce(ctx);
+    await pollOnce(ctx, kind);
     return true;
   });
   return ran === true;

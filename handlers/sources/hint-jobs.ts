@@ -38,7 +38,15 @@ export async function takeHint(ctx: Ctx, issueUuids: readonly string[]): Promise
 
 /** While another poll runs, this one waits for it to end (a retry), so the hinted issue is surely looked for after the hint. */
 export const hintPoll = handle(JOBS.hintPoll, async ({ receivedAt }, ctx) => {
-  if (!(await pollNow(ctx))) throw new BusyError('a poll is running; the hint polls right after it');
+  let polled: boolean;
+  try {
+    polled = await pollNow(ctx, 'poll');
+  } catch (error) {
+    if (!(error instanceof GuanceRateLimited)) throw error;
+    // The poller's share is spent (hints this frequent replace its ticks): the hint is sync's kind of work.
+    polled = await pollNow(ctx, 'sync');
+  }
+  if (!polled) throw new BusyError('a poll is running; the hint polls right after it');
   await ctx.store.cursors.setLastHintPollAt(Date.now());
   ctx.log.debug('polled on a push hint', { msSinceHint: Date.now() - receivedAt });
 });

@@ -105,6 +105,9 @@ export const postDigest = handle(JOBS.postDigest, async ({ chatId, window, page 
   const items = await digestItems(ctx, chatId, window, page);
   const sent = await ctx.lark.sendCard(chatId, digestCard(ctx, items, window, page), job.id ?? jobIds.digest(chatId, window, page));
   await ctx.store.storms.saveDigestMessage(chatId, window, page, sent.messageId);
+  // Lines that arrived while the card was on its way had no message to refresh yet (their slot's refresh skipped it).
+  const now = await digestItems(ctx, chatId, window, page);
+  if (now.length !== items.length) await ctx.lark.patchCard(sent.messageId, digestCard(ctx, now, window, page));
   ctx.metrics.inc('storm_digests_total', { target: 'chat' });
   ctx.log.warn('storm: new cards for this chat go to a digest', { chatId, window, page, lines: items.length });
   return { messageId: sent.messageId, already: false };

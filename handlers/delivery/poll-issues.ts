@@ -67,12 +67,14 @@ async function pollOnce(ctx: Ctx, kind: SpendKind): Promise<void> {
 }
 
 /**
- * A scheduled tick right after a poll made on a push hint is skipped: while hints arrive, polling slows down and
- * their budget goes to hint polls (the cursor overlap makes any poll cover what the skipped one would have).
+ * A scheduled tick within two intervals of a poll made on a push hint is skipped: while hints arrive, polling
+ * stops and its budget goes to hint polls (the cursor overlap makes any poll cover what the skipped one would
+ * have); when hints stop, the schedule is the safety net again.
  */
 async function polledMomentsAgo(ctx: Ctx): Promise<boolean> {
   const sinceMs = Date.now() - (await ctx.store.cursors.lastHintPollAt());
-  return sinceMs < ctx.config.guance.pollIntervalSeconds * 1000;
+  // Two intervals: hints a little further apart than one interval still keep the share for themselves.
+  return sinceMs < 2 * ctx.config.guance.pollIntervalSeconds * 1000;
 }
 
 /**

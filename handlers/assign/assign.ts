@@ -10,7 +10,7 @@ import type { Ctx } from '../../src/context.js';
 import { GuanceApiError, GuanceRateLimited } from '../../src/errors.js';
 import { isIssueUuid, type GuanceMember } from '../../src/guance/schemas.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
-import { botCommentExtend, issueSnapshot, refreshCards, waitForLock } from '../issues/index.js';
+import { issueSnapshot, refreshCards, waitForLock, writeBotCommentOnce } from '../issues/index.js';
 
 const MEMBER_CACHE_SECONDS = 10 * 60;
 const cachedMember = z.object({ member: z.object({ uuid: z.string(), name: z.string().nullish(), email: z.string().nullish() }).nullable() });
@@ -59,14 +59,13 @@ export async function assignIssue(ctx: Ctx, request: AssignRequest): Promise<Ass
     const extend = { ...(issue.extend && typeof issue.extend === 'object' ? (issue.extend as Record<string, unknown>) : {}), manager: [member.uuid] };
     const changed = await ctx.guance.modifyIssue(request.issueUuid, { extend }, 'human');
     const lang = ctx.config.language;
-    await ctx.guance.createReply(
-      {
-        issueUUID: request.issueUuid,
-        content: t(lang, 'guance.assigned', { name: request.actorName, assignee: member.name || label }),
-        extend: botCommentExtend({ ref: `assign-${request.ref}`, actorName: request.actorName, actorEmail: request.actorEmail ?? null }),
-      },
-      'human',
-    );
+    await writeBotCommentOnce(ctx, {
+      issueUuid: request.issueUuid,
+      content: t(lang, 'guance.assigned', { name: request.actorName, assignee: member.name || label }),
+      ref: `assign-${request.ref}`,
+      actorName: request.actorName,
+      actorEmail: request.actorEmail ?? null,
+    });
     // The modify answer may not name the assignee (managerInfos): read the issue as Guance now shows it.
     const snapshot = await issueSnapshot(ctx, (await ctx.guance.getIssue(request.issueUuid, 'human')) ?? changed);
     await ctx.store.links.saveSnapshot(snapshot);

@@ -5,7 +5,7 @@ import { formatTime, statusName } from '../../cards/parts.js';
 import type { Ctx } from '../../src/context.js';
 import { GuanceApiError, GuanceRateLimited } from '../../src/errors.js';
 import { openIssuesPage, watchedChannels, workspaceLevels } from '../../src/guance/lookups.js';
-import { applyIssueAction, botCommentExtend, botCommentRef, isOwnItem, levelTable, listItemOf } from '../issues/index.js';
+import { applyIssueAction, writeBotCommentOnce, isOwnItem, levelTable, listItemOf } from '../issues/index.js';
 import { assignIssue } from '../assign/index.js';
 import { snoozeItem } from '../snooze/index.js';
 import { openWarRoom } from '../warroom/index.js';
@@ -90,17 +90,9 @@ export async function commentOnIssue(
   if (title === null) return { kind: 'unknown-issue' };
   const kind = (await ctx.store.links.snapshot(issueUuid))?.kind;
   if (isOwnItem(issueUuid) && kind && kind !== 'guance-issue') return { kind: 'no-comments', source: kind };
-  const first = await ctx.store.claims.claimComment(input.ref);
-  if (!first && (await findOwnComment(ctx, issueUuid, input.ref))) return { kind: 'added', title };
   try {
-    await ctx.guance.createReply(
-      {
-        issueUUID: issueUuid,
-        content: t(ctx.config.language, 'guance.comment', { name: input.actorName, text: input.text }),
-        extend: botCommentExtend({ ref: input.ref, actorName: input.actorName, actorEmail: input.actorEmail }),
-      },
-      'human',
-    );
+    const content = t(ctx.config.language, 'guance.comment', { name: input.actorName, text: input.text });
+    await writeBotCommentOnce(ctx, { issueUuid, content, ref: input.ref, actorName: input.actorName, actorEmail: input.actorEmail });
   } catch (error) {
     if (error instanceof GuanceApiError && !error.retryable) return { kind: 'refused', message: error.message, notFound: error.httpStatus === 404 };
     throw error;
@@ -122,11 +114,6 @@ async function addComment(ctx: Ctx, issueUuid: string, text: string, input: Comm
     case 'refused':
       return { text: t(lang, outcome.notFound ? 'answer.unknownIssue' : 'answer.guanceRefused', { issue: issueUuid, message: outcome.message }) };
   }
-}
-
-async function findOwnComment(ctx: Ctx, issueUuid: string, messageId: string): Promise<boolean> {
-  const { replies } = await ctx.guance.listReplies(issueUuid, { pageIndex: 1, pageSize: 50, ordering: '-createAt' }, 'human');
-  return replies.some((reply) => botCommentRef(reply) === messageId);
 }
 
 async function changeStatus(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Ctx } from '../../src/context.js';
 import type { GuanceReply } from '../../src/guance/schemas.js';
 
 /** The mark on every comment the bot writes into Guance, so sync never posts it back to the chat. */
@@ -33,4 +34,23 @@ export function isBotComment(reply: Pick<GuanceReply, 'extend' | 'creator'>, api
 export function botCommentRef(reply: Pick<GuanceReply, 'extend'>): string | undefined {
   const { ref } = markOf(reply);
   return typeof ref === 'string' ? ref : undefined;
+}
+
+/**
+ * Writes one bot comment per `ref`, whatever retries happen: the first attempt claims the ref; a retry whose first
+ * attempt may have died after Guance answered looks for its own marked comment before writing again.
+ */
+export async function writeBotCommentOnce(
+  ctx: Ctx,
+  input: { issueUuid: string; content: string; ref: string; actorName: string; actorEmail?: string | null },
+): Promise<void> {
+  const first = await ctx.store.claims.claimComment(input.ref);
+  if (!first) {
+    const { replies } = await ctx.guance.listReplies(input.issueUuid, { pageIndex: 1, pageSize: 50, ordering: '-createAt' }, 'human');
+    if (replies.some((reply) => botCommentRef(reply) === input.ref)) return;
+  }
+  await ctx.guance.createReply(
+    { issueUUID: input.issueUuid, content: input.content, extend: botCommentExtend({ ref: input.ref, actorName: input.actorName, actorEmail: input.actorEmail ?? null }) },
+    'human',
+  );
 }

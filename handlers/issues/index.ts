@@ -5,7 +5,7 @@ export { cancelEscalations, stopReminders } from './escalation-cancel.js';
 export { resolveMentions, withMentionFallback } from './mentions.js';
 export { levelSeverity } from './severity.js';
 export { postToThreads } from './thread-posts.js';
-export { BOT_MARK, botCommentExtend, botCommentRef, isBotComment } from './bot-comments.js';
+export { BOT_MARK, botCommentExtend, botCommentRef, isBotComment, writeBotCommentOnce } from './bot-comments.js';
 export { refreshCard, refreshCards, refreshCardsSoon } from './refresh-card.js';
 export { dayIn, recordResponse } from './response-times.js';
 export { consoleLink, issueSnapshot, levelTable, listItemOf, renderIssueCard } from './snapshot.js';

@@ -13,7 +13,7 @@ import { JOBS, jobIds, sendKeys } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
 import { scheduleEscalations } from '../escalation/index.js';
-import { botCommentExtend, cancelEscalations, refreshCards, waitForLock } from '../issues/index.js';
+import { cancelEscalations, refreshCards, waitForLock, writeBotCommentOnce } from '../issues/index.js';
 
 
 export interface SnoozeRequest {
@@ -62,10 +62,7 @@ export function snoozeItem(ctx: Ctx, request: SnoozeRequest): Promise<SnoozeOutc
     if (isIssueUuid(request.itemId)) {
       const lang = ctx.config.language;
       const content = t(lang, 'guance.snoozed', { name: request.actorName, time: formatTime(until, ctx.config.timeZone, lang), duration: durationLabel(request.minutes, lang) });
-      await ctx.guance.createReply(
-        { issueUUID: request.itemId, content, extend: botCommentExtend({ ref: `snooze-${request.ref}`, actorName: request.actorName, actorEmail: request.actorEmail ?? null }) },
-        'human',
-      );
+      await writeBotCommentOnce(ctx, { issueUuid: request.itemId, content, ref: `snooze-${request.ref}`, actorName: request.actorName, actorEmail: request.actorEmail ?? null });
     }
     ctx.metrics.inc('snoozes_total', { outcome: 'snoozed' });
     return { kind: 'snoozed', until, snapshot: next };

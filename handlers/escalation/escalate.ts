@@ -6,24 +6,10 @@
 import { t } from '../../cards/i18n.js';
 import type { Ctx } from '../../src/context.js';
 import { BusyError, LarkApiError } from '../../src/errors.js';
-import { UNACKNOWLEDGED_STATUSES, isIssueUuid } from '../../src/guance/schemas.js';
 import { JOBS, sendKeys } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
-import { refreshCards } from '../issues/index.js';
+import { refreshCards, stillUnacknowledged } from '../issues/index.js';
 
-
-async function stillUnacknowledged(ctx: Ctx, itemId: string): Promise<boolean> {
-  if (isIssueUuid(itemId)) {
-    // Sync may not have seen an acknowledgement made in Guance yet: ask Guance (a person's share of the budget).
-    const issue = await ctx.guance.getIssue(itemId, 'human');
-    if (issue === null || !UNACKNOWLEDGED_STATUSES.has(issue.statusType)) return false;
-    // A workspace without a Working status keeps an acknowledged issue Open: the bot's own record says it was taken.
-    const last = (await ctx.store.links.snapshot(itemId))?.lastChange;
-    return !(last?.action === 'ack' && last.statusType === issue.statusType);
-  }
-  const snapshot = await ctx.store.links.snapshot(itemId);
-  return snapshot !== null && UNACKNOWLEDGED_STATUSES.has(snapshot.statusType);
-}
 
 /** E-mails and mobiles → open_ids Lark knows (cached an hour), and who it does not know. */
 async function resolvePeople(ctx: Ctx, people: readonly string[]): Promise<{ openIds: Map<string, string>; unknown: string[] }> {

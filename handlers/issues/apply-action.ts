@@ -2,7 +2,7 @@ import { t } from '../../cards/i18n.js';
 import type { IssueAction } from '../../cards/types.js';
 import type { Ctx } from '../../src/context.js';
 import { formatTime } from '../../cards/parts.js';
-import { GuanceApiError, GuanceRateLimited, errorMessage } from '../../src/errors.js';
+import { BusyError, GuanceApiError, GuanceRateLimited, errorMessage } from '../../src/errors.js';
 import { FINISHED_STATUSES, STATUS, type GuanceIssue } from '../../src/guance/schemas.js';
 import type { IssueSnapshot, Lock } from '../../src/store/index.js';
 import { botCommentExtend } from './bot-comments.js';
@@ -50,6 +50,17 @@ export async function waitForLock(ctx: Ctx, issueUuid: string): Promise<Lock | n
     if (lock || Date.now() > deadline) return lock;
     // Clicks wait here for each other (a double click, two people): a short poll keeps the second answer fast.
     await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+  }
+}
+
+/** Runs `work` holding the item's lock (waiting up to 8 s); a lock that stays busy is a BusyError (retried later). */
+export async function withItemLock<T>(ctx: Ctx, key: string, work: () => Promise<T>): Promise<T> {
+  const lock = await waitForLock(ctx, key);
+  if (!lock) throw new BusyError(`${key} stayed busy`);
+  try {
+    return await work();
+  } finally {
+    await lock.release();
   }
 }
 

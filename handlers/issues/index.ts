@@ -1,5 +1,6 @@
 /** The one issue core (every source's cards): snapshots, the locked read → change → refresh step, card rendering and refresh, bot comments. */
-export { applyIssueAction, waitForLock, type ActionOutcome, type ActionRequest } from './apply-action.js';
+export { applyIssueAction, waitForLock, withItemLock, type ActionOutcome, type ActionRequest } from './apply-action.js';
+export { stillUnacknowledged } from './unacknowledged.js';
 export { CARD_ITEM_PATTERN, isCardItemId, isOwnItem, ownItemId, type OwnSource } from './item-id.js';
 export { cancelEscalations, stopReminders } from './escalation-cancel.js';
 export { resolveMentions, withMentionFallback } from './mentions.js';

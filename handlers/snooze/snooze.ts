@@ -7,13 +7,12 @@
 import { t } from '../../cards/i18n.js';
 import { durationLabel, formatTime } from '../../cards/parts.js';
 import type { Ctx } from '../../src/context.js';
-import { BusyError } from '../../src/errors.js';
 import { UNACKNOWLEDGED_STATUSES, isIssueUuid } from '../../src/guance/schemas.js';
 import { JOBS, jobIds, sendKeys } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
 import { scheduleEscalations } from '../escalation/index.js';
-import { cancelEscalations, refreshCards, waitForLock, writeBotCommentOnce } from '../issues/index.js';
+import { cancelEscalations, refreshCards, stillUnacknowledged, withItemLock, writeBotCommentOnce } from '../issues/index.js';
 
 
 export interface SnoozeRequest {
@@ -33,18 +32,8 @@ export type SnoozeOutcome =
   | { kind: 'unsnoozed'; snapshot: IssueSnapshot }
   | { kind: 'not-snoozed'; snapshot: IssueSnapshot };
 
-async function locked<T>(ctx: Ctx, itemId: string, work: () => Promise<T>): Promise<T> {
-  const lock = await waitForLock(ctx, itemId);
-  if (!lock) throw new BusyError(`card item ${itemId} stayed busy`);
-  try {
-    return await work();
-  } finally {
-    await lock.release();
-  }
-}
-
 export function snoozeItem(ctx: Ctx, request: SnoozeRequest): Promise<SnoozeOutcome> {
-  return locked(ctx, request.itemId, async () => {
+  return withItemLock(ctx, request.itemId, async () => {
     const snapshot = await ctx.store.links.snapshot(request.itemId);
     if (!snapshot) return { kind: 'not-found' };
     // Only an issue nobody has can be snoozed: a Working one is someone's already.
@@ -70,7 +59,7 @@ export function snoozeItem(ctx: Ctx, request: SnoozeRequest): Promise<SnoozeOutc
 }
 
 export function unsnoozeItem(ctx: Ctx, itemId: string): Promise<SnoozeOutcome> {
-  return locked(ctx, itemId, async () => {
+  return withItemLock(ctx, itemId, async () => {
     const snapshot = await ctx.store.links.snapshot(itemId);
     if (!snapshot) return { kind: 'not-found' };
     if (!snapshot.snoozed) return { kind: 'not-snoozed', snapshot };
@@ -90,20 +79,13 @@ async function restartEscalations(ctx: Ctx, snapshot: IssueSnapshot): Promise<vo
   for (const card of await ctx.store.links.cardsFor(snapshot.uuid)) await scheduleEscalations(ctx, snapshot, card.chatId, Date.now());
 }
 
-/** Still open and nobody's? Guance issues are asked (sync may be behind); other sources are the bot's own. */
-async function stillWaiting(ctx: Ctx, snapshot: IssueSnapshot): Promise<boolean> {
-  if (!isIssueUuid(snapshot.uuid)) return UNACKNOWLEDGED_STATUSES.has(snapshot.statusType);
-  const issue = await ctx.guance.getIssue(snapshot.uuid, 'human');
-  return issue !== null && UNACKNOWLEDGED_STATUSES.has(issue.statusType);
-}
-
 export const snoozeExpiry = handle(JOBS.snoozeExpiry, async ({ itemId, until }, ctx) => {
-  const outcome = await locked(ctx, itemId, async () => {
+  const outcome = await withItemLock(ctx, itemId, async () => {
     const snapshot = await ctx.store.links.snapshot(itemId);
     // Un-snoozed, snoozed again (another expiry owns it), or gone: nothing to do.
     if (!snapshot?.snoozed || snapshot.snoozed.until !== until) return null;
     const { snoozed, ...rest } = snapshot;
-    const waiting = await stillWaiting(ctx, snapshot);
+    const waiting = await stillUnacknowledged(ctx, itemId);
     if (waiting) {
       const lang = ctx.config.language;
       const who = snoozed.openId ? `<at user_id="${snoozed.openId}">${snoozed.by.replace(/[<>]/g, '')}</at>` : snoozed.by;

@@ -11,7 +11,7 @@ import { FINISHED_STATUSES, STATUS } from '../../src/guance/schemas.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
 import { CARD_LINK_SECONDS } from '../../src/store/ttl.js';
 import { enqueueCardDeliveries } from '../delivery/index.js';
-import { levelSeverity, stopReminders, ownItemId, refreshCardsSoon, waitForLock } from '../issues/index.js';
+import { levelSeverity, stopReminders, ownItemId, refreshCardsSoon, withItemLock } from '../issues/index.js';
 
 /** Guance's default level colours (../shared/reference/guance-openapi.md §2.5), so every source's P0 looks alike. */
 const LEVEL_COLOURS: Record<Level, string> = { P0: '#E94444', P1: '#FF7931', P2: '#FFB44A', P3: '#C9C9C9' };
@@ -103,9 +103,7 @@ export async function ingest(ctx: Ctx, n: Notification, receivedAt: number): Pro
   const item = await cardItem(ctx, n);
   if (!item) return 'ignored';
   if (item.opener) return openCard(ctx, n, item.itemId, receivedAt);
-  const lock = await waitForLock(ctx, item.itemId);
-  if (!lock) throw new BusyError(`card item ${item.itemId} stayed busy`);
-  try {
+  return withItemLock(ctx, item.itemId, async () => {
     const current = await ctx.store.links.snapshot(item.itemId);
     // The opener of this subject has not saved its card yet (it is moments ahead): try again shortly.
     if (!current) throw new BusyError(`card item ${item.itemId} is being opened`);
@@ -119,9 +117,7 @@ export async function ingest(ctx: Ctx, n: Notification, receivedAt: number): Pro
     await refreshCardsSoon(ctx, item.itemId);
     if (effect === 'resolve') await stopReminders(ctx, item.itemId);
     return effect;
-  } finally {
-    await lock.release();
-  }
+  });
 }
 
 export const ingestNotification = handle(JOBS.ingestNotification, async ({ notification, receivedAt }, ctx) => {

@@ -6,10 +6,10 @@
 import { t } from '../../cards/i18n.js';
 import { clipLine } from '../../cards/parts.js';
 import type { Ctx } from '../../src/context.js';
-import { BusyError, LarkApiError, errorMessage } from '../../src/errors.js';
+import { LarkApiError, errorMessage } from '../../src/errors.js';
 import { sendKeys } from '../../src/queue/jobs.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
-import { renderIssueCard, waitForLock } from '../issues/index.js';
+import { renderIssueCard, withItemLock } from '../issues/index.js';
 
 export type WarRoomOutcome =
   | { kind: 'opened'; chatId: string; link: string }
@@ -58,9 +58,7 @@ async function pinOrSay(ctx: Ctx, messageId: string): Promise<void> {
 }
 
 export async function openWarRoom(ctx: Ctx, request: WarRoomRequest): Promise<WarRoomOutcome> {
-  const lock = await waitForLock(ctx, `warroom-${request.itemId}`);
-  if (!lock) throw new BusyError(`the war room of ${request.itemId} is being opened`);
-  try {
+  return withItemLock(ctx, `warroom-${request.itemId}`, async () => {
     const snapshot = await ctx.store.links.snapshot(request.itemId);
     if (!snapshot) return { kind: 'not-found' };
     // One group per issue, whoever asks and however often; a complete one is only linked to.
@@ -100,7 +98,5 @@ export async function openWarRoom(ctx: Ctx, request: WarRoomRequest): Promise<Wa
     ctx.metrics.inc('war_rooms_total');
     ctx.log.info('war room opened', { item: request.itemId, chatId });
     return { kind: 'opened', chatId, link };
-  } finally {
-    await lock.release();
-  }
+  });
 }

@@ -9,4 +9,4 @@ export { postToThreads } from './thread-posts.js';
 export { BOT_MARK, botCommentExtend, botCommentRef, isBotComment, writeBotCommentOnce } from './bot-comments.js';
 export { refreshCard, refreshCards, refreshCardsSoon } from './refresh-card.js';
 export { dayIn, recordResponse } from './response-times.js';
-export { consoleLink, issueSnapshot, levelTable, listItemOf, renderIssueCard } from './snapshot.js';
+export { builtInLevel, consoleLink, issueSnapshot, levelTable, listItemOf, renderIssueCard } from './snapshot.js';

@@ -19,6 +19,12 @@ const SYSTEM_LEVELS: Record<string, { name: string; color: string }> = {
   system_level_3: { name: 'P3', color: '#C9C9C9' },
 };
 
+/** A built-in level (P0 … P3) with Guance's colour: what other sources' cards show, so every source's P0 looks alike. */
+export function builtInLevel(name: 'P0' | 'P1' | 'P2' | 'P3'): { name: string; color: string } {
+  const known = SYSTEM_LEVELS[`system_level_${name.slice(1)}`];
+  return known ? { ...known } : { name, color: '#C9C9C9' };
+}
+
 export function levelTable(levels: readonly GuanceLevel[]): LevelTable {
   return new Map(levels.map((level) => [level.uuid, { name: level.name, ...(level.color ? { color: level.color } : {}) }]));
 }

@@ -6,15 +6,13 @@ import { BusyError } from '../../src/errors.js';
 import type { Ctx } from '../../src/context.js';
 import { JOBS } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
-import type { Level, Notification } from '../../src/sources/notification.js';
+import type { Notification } from '../../src/sources/notification.js';
 import { FINISHED_STATUSES, STATUS } from '../../src/guance/schemas.js';
 import type { IssueSnapshot } from '../../src/store/index.js';
 import { CARD_LINK_SECONDS } from '../../src/store/ttl.js';
 import { enqueueCardDeliveries } from '../delivery/index.js';
-import { levelSeverity, stopReminders, ownItemId, refreshCardsSoon, withItemLock } from '../issues/index.js';
+import { builtInLevel, levelSeverity, stopReminders, ownItemId, refreshCardsSoon, withItemLock } from '../issues/index.js';
 
-/** Guance's default level colours (../shared/reference/guance-openapi.md §2.5), so every source's P0 looks alike. */
-const LEVEL_COLOURS: Record<Level, string> = { P0: '#E94444', P1: '#FF7931', P2: '#FFB44A', P3: '#C9C9C9' };
 
 const SOURCE_NAMES: Record<Notification['source'], string> = { 'guance-alert': 'Guance monitor', sentry: 'Sentry', 'error-api': 'Error API' };
 
@@ -25,7 +23,7 @@ function newSnapshot(n: Notification, itemId: string, resolved: boolean): IssueS
   return {
     uuid: itemId,
     title: n.title,
-    level: { name: n.level, color: LEVEL_COLOURS[n.level] },
+    level: builtInLevel(n.level),
     statusType: resolved ? STATUS.resolved : STATUS.open,
     source: SOURCE_NAMES[n.source],
     createdAt: n.time,
@@ -85,7 +83,7 @@ function updated(current: IssueSnapshot, n: Notification): { next: IssueSnapshot
           ...base,
           count: (current.count ?? 1) + 1,
           lastSeenAt: Math.max(current.lastSeenAt ?? 0, n.time),
-          ...(moreSevere ? { level: { name: n.level, color: LEVEL_COLOURS[n.level] } } : {}),
+          ...(moreSevere ? { level: builtInLevel(n.level) } : {}),
         },
         effect: 'repeat',
       };

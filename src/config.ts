@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { RobotKind, RobotLimit, RobotSink } from './robots/types.js';
 import { ROBOT_LIMITS, validateSinkUrl } from './robots/urls.js';
+import { RedisTargetError, parseRedisTarget, type RedisTarget } from './store/redis-target.js';
 import { RoutesFileError, defaultRouting, loadRoutesFile, type Routing } from './routes-file.js';
 
 const LARK_DOMAINS: Record<string, string> = {
@@ -33,10 +34,9 @@ const int = (fallback: number, min: number, max: number) =>
 
 const schema = z.object({
   PORT: int(3000, 0, 65535),
-  REDIS_URL: z.preprocess(
-    blankToUndefined,
-    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
-  ),
+  REDIS_URL: z.preprocess(blankToUndefined, z.string().trim().default('redis://127.0.0.1:6379')),
+  REDIS_MODE: z.preprocess(blankToUndefined, z.enum(['single', 'sentinel', 'cluster'], { error: 'must be single, sentinel or cluster' }).default('single')),
+  LARK_EVENT_MODE: z.preprocess(blankToUndefined, z.enum(['http', 'ws'], { error: 'must be http or ws' }).default('http')),
   REDIS_KEY_PREFIX: z.preprocess(
     blankToUndefined,
     z
@@ -134,8 +134,14 @@ export interface GuanceBudgetShares {
 
 export interface Config {
   port: number;
+  /** REDIS_URL as given (one URL, or comma-separated seed nodes for sentinel / cluster). */
   redisUrl: string;
+  /** REDIS_URL read by REDIS_MODE (src/store/redis-target.ts). */
+  redis: RedisTarget;
+  /** REDIS_KEY_PREFIX; in cluster mode wrapped in a hash tag (`{lgbot}`) so every key of a BullMQ script shares a slot. */
   keyPrefix: string;
+  /** How Lark's events and card callbacks arrive: POSTed to us (`http`) or over the SDK's long connection (`ws`). */
+  larkEventMode: 'http' | 'ws';
   lark: {
     appId: string;
     appSecret: string;
@@ -214,6 +220,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const s = parsed.data;
   const warnings: string[] = [];
+  let redis: RedisTarget;
+  try {
+    redis = parseRedisTarget(s.REDIS_MODE, s.REDIS_URL);
+  } catch (error) {
+    if (error instanceof RedisTargetError) throw new ConfigError('REDIS_URL', error.message);
+    throw error;
+  }
   const budget = budgetShares(s.GUANCE_REQUESTS_PER_MINUTE);
   const safest = lowestSafePollInterval(s.GUANCE_CHANNELS.length, budget);
   let pollIntervalSeconds = s.POLL_INTERVAL_SECONDS ?? safest;
@@ -236,7 +249,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     port: s.PORT,
     redisUrl: s.REDIS_URL,
-    keyPrefix: s.REDIS_KEY_PREFIX,
+    redis,
+    keyPrefix: redis.mode === 'cluster' ? `{${s.REDIS_KEY_PREFIX}}` : s.REDIS_KEY_PREFIX,
+    larkEventMode: s.LARK_EVENT_MODE,
     lark: {
       appId: s.LARK_APP_ID,
       appSecret: s.LARK_APP_SECRET,

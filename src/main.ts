@@ -8,7 +8,9 @@ function configOrExit(): Config {
     return loadConfig(readEnvironment());
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(error.message);
+      // A newcomer's first `npm start` has no settings at all: point at the way to try it without accounts.
+      const hint = error.message.includes(': required (') ? ' (to try the bot without any accounts: npm run demo)' : '';
+      console.error(`${error.message}${hint}`);
       process.exit(1);
     }
     throw error;

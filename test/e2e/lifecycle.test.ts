@@ -21,7 +21,7 @@ describe('start-up with a bad setting', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
     const text = stderr.join('').trim();
-    expect(text).toBe('Invalid setting LARK_APP_ID: required (the Lark app id, cli_…)');
+    expect(text).toBe('Invalid setting LARK_APP_ID: required (the Lark app id, cli_…) (to try the bot without any accounts: npm run demo)');
     expect(logs).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import { GuanceClient } from './guance/client.js';
 import { createHttpApp } from './http/server.js';
 import { WebhookRegistry } from './http/webhook-routes.js';
 import { LarkClient } from './lark/client.js';
+import { LarkWsIngress } from './lark/ws-ingress.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { Queues } from './queue/producer.js';
@@ -96,7 +97,10 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   const jobs = new JobRegistry();
   const webhooks = new WebhookRegistry();
   const registered = registerHandlers(router, webhooks, jobs, config);
-  const http = createHttpApp(ctx, router, webhooks);
+  // LARK_EVENT_MODE=ws: events also come over the long connection; the HTTP routes stay for health, metrics and webhooks.
+  const wsIngress = config.larkEventMode === 'ws' ? new LarkWsIngress(ctx, router, { secrets: secretsOf(config) }) : undefined;
+  const readiness = wsIngress ? [{ name: 'lark-connection', check: async () => wsIngress.isConnected() }] : [];
+  const http = createHttpApp(ctx, router, webhooks, readiness);
 
   let server: Server | undefined;
   let workers: Worker[] = [];
@@ -120,6 +124,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
       });
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
+      wsIngress?.start();
       log.info('bot started', { port, prefix: config.keyPrefix, larkBaseUrl: config.lark.baseUrl });
       return port;
     },
@@ -143,6 +148,8 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
       // Every step is bounded: with Redis gone, BullMQ closes and QUIT would wait forever.
       const deadline = Date.now() + timeoutMs;
       stopReadyTasks.forEach((stopTask) => stopTask());
+      // First, so no new push arrives while the rest closes; an unacked one is re-pushed to another replica.
+      await wsIngress?.close(Math.min(3_000, Math.max(0, deadline - Date.now())));
       if (server) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
         server.closeIdleConnections();

@@ -99,7 +99,9 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   const registered = registerHandlers(router, webhooks, jobs, config);
   // LARK_EVENT_MODE=ws: events also come over the long connection; the HTTP routes stay for health, metrics and webhooks.
   const wsIngress = config.larkEventMode === 'ws' ? new LarkWsIngress(ctx, router, { secrets: secretsOf(config) }) : undefined;
-  const readiness = wsIngress ? [{ name: 'lark-connection', check: async () => wsIngress.isConnected() }] : [];
+  const readiness = wsIngress
+    ? [{ name: 'lark-connection', check: async () => wsIngress.isConnected(), state: () => wsIngress.readinessState() }]
+    : [];
   const http = createHttpApp(ctx, router, webhooks, readiness);
 
   let server: Server | undefined;

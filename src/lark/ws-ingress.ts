@@ -128,6 +128,12 @@ export class LarkWsIngress {
     return this.state === 'connected' && this.client.getConnectionStatus().state === 'connected';
   }
 
+  /** For /readyz: `connected` only when ready; a socket that closed before the SDK said so reads `reconnecting`. */
+  readinessState(): LarkConnectionState {
+    if (this.isConnected()) return 'connected';
+    return this.state === 'connected' ? 'reconnecting' : this.state;
+  }
+
   /** Starts connecting and returns at once (the SDK does not wait for the socket; `onReady` says when). */
   start(): void {
     const { appId } = this.ctx.config.lark;

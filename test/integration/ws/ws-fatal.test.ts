@@ -25,7 +25,7 @@ async function failedOnce(current: WsStack): Promise<LogLine> {
   expect(current.ws.connectionsOpened()).toBe(0);
   expect(bot.logs.filter((l) => String(l.message).startsWith(FAILED))).toHaveLength(1);
   expect(line.level).toBe('error');
-  expect(await bot.readiness()).toEqual({ status: 503, checks: { redis: 'ok', 'lark-connection': 'unreachable' } });
+  expect(await bot.readiness()).toEqual({ status: 503, checks: { redis: 'ok', 'lark-connection': 'failed' } });
   expect((await bot.request.get('/healthz')).status).toBe(200);
   expect((await bot.request.get('/metrics')).status).toBe(200);
   return line;

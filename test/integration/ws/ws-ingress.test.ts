@@ -59,7 +59,7 @@ afterAll(async () => {
 
 describe('events over the long connection', () => {
   it('is ready with the connection up; the HTTP routes stay mounted', async () => {
-    expect(await bot.readiness()).toEqual({ status: 200, checks: { redis: 'ok', 'lark-connection': 'ok' } });
+    expect(await bot.readiness()).toEqual({ status: 200, checks: { redis: 'ok', 'lark-connection': 'connected' } });
     expect(stack.ws.openConnections()).toHaveLength(1);
     expect((await bot.request.get('/healthz')).status).toBe(200);
     // /lark/events still answers (a body that is not JSON is refused there, not 404).
@@ -111,7 +111,7 @@ describe('events over the long connection', () => {
     stack.ws.dropConnections();
     await bot.waitForLog((line) => String(line.message).startsWith('Lark long connection lost; reconnecting'), 'the reconnecting line');
     await stack.ws.waitFor(() => stack.ws.endpointRequests.slice(endpointCalls).some((r) => r.code === 1000040343), 'a refused reconnect');
-    expect(await bot.readiness()).toEqual({ status: 503, checks: { redis: 'ok', 'lark-connection': 'unreachable' } });
+    expect(await bot.readiness()).toEqual({ status: 503, checks: { redis: 'ok', 'lark-connection': 'reconnecting' } });
     expect((await bot.request.get('/healthz')).status).toBe(200);
 
     stack.ws.clearEndpointFaults();

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 it('each replica holds a connection and is ready', async () => {
   expect(stack.ws.openConnections()).toHaveLength(2);
-  for (const bot of stack.bots) expect(await bot.readiness()).toEqual({ status: 200, checks: { redis: 'ok', 'lark-connection': 'ok' } });
+  for (const bot of stack.bots) expect(await bot.readiness()).toEqual({ status: 200, checks: { redis: 'ok', 'lark-connection': 'connected' } });
 });
 
 it('every event is handled once, whichever replica gets it, re-pushes to the other replica included', async () => {

@@ -64,8 +64,8 @@ function robotToken(url: string): string {
 /** Composition root: the only place that knows every piece. Nothing here talks to the network until start(). */
 export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   const log = options.log ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  const redis = createRedis(config.redisUrl, 'commands', log);
-  const workerRedis = createRedis(config.redisUrl, 'workers', log);
+  const redis = createRedis(config.redis, 'commands', log);
+  const workerRedis = createRedis(config.redis, 'workers', log);
   const metrics = new Metrics();
   const queues = new Queues(redis, config.keyPrefix, log);
   // Its own blocking connection (BullMQ duplicates the one given): card clicks wait on their jobs.

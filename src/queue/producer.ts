@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../store/redis.js';
 import { BadRequestError, UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { DEDUPE_SECONDS, QUEUES, type JobSpec, type QueueName } from './jobs.js';
@@ -25,7 +25,7 @@ export class Queues {
   private readonly make: (name: string) => Queue;
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisConnection,
     readonly prefix: string,
     log: Logger,
   ) {

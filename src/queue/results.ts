@@ -1,5 +1,5 @@
 import { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../store/redis.js';
 import type { Logger } from '../logger.js';
 import type { Queues } from './producer.js';
 import type { QueueName } from './jobs.js';
@@ -28,7 +28,7 @@ export class JobResults {
 
   constructor(
     private readonly queues: Queues,
-    connection: Redis,
+    connection: RedisConnection,
     names: readonly QueueName[],
     private readonly log: Logger,
   ) {

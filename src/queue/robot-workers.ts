@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../store/redis.js';
 import type { Ctx } from '../context.js';
 import { errorMessage, isPermanent, retryAfterMsOf } from '../errors.js';
 import { robotQueueName } from './producer.js';
@@ -31,7 +31,7 @@ export class RobotWorkers {
   constructor(
     private readonly registry: JobRegistry,
     private readonly ctx: Ctx,
-    private readonly connection: Redis,
+    private readonly connection: RedisConnection,
   ) {}
 
   /** Starts workers for sinks that have none (start-up, and after a routes reload adds sinks). */

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../store/redis.js';
 import type { Ctx } from '../context.js';
 import { errorMessage, isPermanent, retryAfterMsOf } from '../errors.js';
 import type { JobSpec, QueueName } from './jobs.js';
@@ -43,7 +43,7 @@ function retryDelayMs(attemptsMade: number, error: unknown): number {
   return base / 2 + Math.floor(Math.random() * (base / 2));
 }
 
-export function startWorkers(registry: JobRegistry, ctx: Ctx, connection: Redis): Worker[] {
+export function startWorkers(registry: JobRegistry, ctx: Ctx, connection: RedisConnection): Worker[] {
   return registry.queues().map((queue) => {
     const worker = new Worker(
       queue,

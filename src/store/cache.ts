@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 import type { z } from 'zod';
 import { parseJsonAs } from '../json.js';
 
 /** Look-ups worth not repeating (workspace levels and channels, the bot's open_id, people's names). Losing them costs a request. */
 export class Cache {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 import { z } from 'zod';
 import { parseJsonAs } from '../json.js';
 import { CARD_LINK_SECONDS, DEDUPE_SECONDS, DELIVERY_ID_SECONDS, SYNC_STATE_SECONDS } from './ttl.js';
@@ -9,7 +9,7 @@ import { CARD_LINK_SECONDS, DEDUPE_SECONDS, DELIVERY_ID_SECONDS, SYNC_STATE_SECO
  */
 export class Claims {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 
@@ -69,7 +69,7 @@ export class Claims {
 /** The answer to a chat message, stored before it is posted so a retried job re-posts the same one. */
 export class Answers {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 
 /** Where background work got to: the first start, each channel's poll cursor, sync's last scan. Kept forever (tiny). */
 export class Cursors {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

@@ -4,7 +4,7 @@
  * sync's own state and the hints others leave (bumps). The priority rules that compute scores live with sync
  * (handlers/sync/priority.ts); this module only keeps them atomic across replicas.
  */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 import { z } from 'zod';
 import { parseJsonAs } from '../json.js';
 import { SYNC_STATE_SECONDS } from './ttl.js';
@@ -87,7 +87,7 @@ export class FollowedIssues {
   private readonly finishedKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {
     this.followedKey = `${prefix}:sync:followed`;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 import type { GuanceBudgetShares } from '../config.js';
 import type { Metrics } from '../metrics.js';
 
@@ -162,7 +163,7 @@ export class GuanceBudget {
   private readonly keys: [human: string, poll: string, sync: string, pause: string];
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     keyPrefix: string,
     readonly shares: GuanceBudgetShares,
     options: GuanceBudgetOptions = {},
@@ -170,7 +171,7 @@ export class GuanceBudget {
     this.windowMs = options.windowMs ?? DEFAULT_BUDGET_WINDOW_MS;
     this.minPauseMs = options.minPauseMs ?? DEFAULT_MIN_PAUSE_MS;
     this.keys = [`${keyPrefix}:human`, `${keyPrefix}:poll`, `${keyPrefix}:sync`, `${keyPrefix}:pause`];
-    const commands = redis as Partial<Redis>;
+    const commands = redis as Partial<RedisConnection>;
     if (typeof commands.guanceBudgetTake !== 'function') redis.defineCommand('guanceBudgetTake', { numberOfKeys: 4, lua: TAKE });
     if (typeof commands.guanceBudgetPause !== 'function') redis.defineCommand('guanceBudgetPause', { numberOfKeys: 4, lua: PAUSE });
     if (typeof commands.guanceBudgetUsage !== 'function') redis.defineCommand('guanceBudgetUsage', { numberOfKeys: 4, lua: USAGE });

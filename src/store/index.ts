@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 import { Cache } from './cache.js';
 import { Answers, Claims } from './claims.js';
 import { Cursors } from './cursors.js';
@@ -46,7 +46,7 @@ export interface Store {
   onReady(task: () => void): () => void;
 }
 
-export function createStore(redis: Redis, prefix: string): Store {
+export function createStore(redis: RedisConnection, prefix: string): Store {
   return {
     links: new IssueLinks(redis, prefix),
     subjects: new Subjects(redis, prefix),
@@ -59,7 +59,8 @@ export function createStore(redis: Redis, prefix: string): Store {
     locks: new Locks(redis, prefix),
     cache: new Cache(redis, prefix),
     rateWindow: (windowMs, limit) => new RateWindow(redis, prefix, windowMs, limit),
-    ping: () => pingRedis(redis),
+    // The key is never written: it only routes a Cluster's probe to the bot's slot (pingRedis).
+    ping: () => pingRedis(redis, 500, `${prefix}:ready-probe`),
     onReady(task) {
       if (redis.status === 'ready') task();
       redis.on('ready', task);

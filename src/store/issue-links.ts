@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 import { z } from 'zod';
 import { parseJsonAs } from '../json.js';
 import { CARD_LINK_SECONDS as LINK_TTL_SECONDS } from './ttl.js';
@@ -62,7 +62,7 @@ export type IssueSnapshot = z.infer<typeof issueSnapshotSchema>;
 /** issue ↔ card message, per chat, and the last known state of each carded issue. */
 export class IssueLinks {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 import { LOCK_MS } from './ttl.js';
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -12,7 +12,7 @@ export interface Lock {
 }
 
 /** SET NX PX with an owner token, released only by its owner: one holder across replicas, freed by expiry if it dies. */
-async function tryLock(redis: Redis, key: string, ttlMs: number): Promise<Lock | null> {
+async function tryLock(redis: RedisConnection, key: string, ttlMs: number): Promise<Lock | null> {
   const owner = randomBytes(12).toString('hex');
   const taken = await redis.set(key, owner, 'PX', ttlMs, 'NX');
   if (taken !== 'OK') return null;
@@ -31,7 +31,7 @@ async function tryLock(redis: Redis, key: string, ttlMs: number): Promise<Lock |
  * renewed while the work runs, so its TTL only bounds how long a holder that died (SIGKILL, lost host) blocks
  * the others, not how long the work may take.
  */
-async function withLock<T>(redis: Redis, key: string, ttlMs: number, work: () => Promise<T>): Promise<T | undefined> {
+async function withLock<T>(redis: RedisConnection, key: string, ttlMs: number, work: () => Promise<T>): Promise<T | undefined> {
   const lock = await tryLock(redis, key, ttlMs);
   if (!lock) return undefined;
   // A lease heartbeat, not a schedule: it lives exactly as long as this holder's work, and must die with the
@@ -49,7 +49,7 @@ async function withLock<T>(redis: Redis, key: string, ttlMs: number, work: () =>
 /** The bot's named locks (durations in ttl.ts). */
 export class Locks {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 
 /**
  * A rolling-window log in Redis: at most `limit` takes in any `windowMs`, shared by every replica.
@@ -30,12 +31,12 @@ declare module 'ioredis' {
 /** `name` is namespaced under the bot's prefix: callers say what is limited (`lark:chat-rate:<chat>`), not where it lives. */
 export class RateWindow {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
     private readonly windowMs: number,
     private readonly limit: number,
   ) {
-    if (typeof (redis as Partial<Redis>).slidingWindowTake !== 'function') redis.defineCommand('slidingWindowTake', { numberOfKeys: 1, lua: TAKE });
+    if (typeof (redis as Partial<RedisConnection>).slidingWindowTake !== 'function') redis.defineCommand('slidingWindowTake', { numberOfKeys: 1, lua: TAKE });
   }
 
   /** 0 when taken, else ms to wait. */

@@ -6,6 +6,7 @@
  *             servers'; `?db=N` picks a database; default group name `mymaster`).
  * - cluster:  comma-separated seed nodes, `redis://:password@n1:7000,redis://n2:7001`; any node will do,
  *             the rest are discovered (https://github.com/redis/ioredis#cluster).
+ * Credentials are percent-encoded like any URL's (`,` `/` `@` `:` `?` `#` in a password must be).
  */
 export type RedisMode = 'single' | 'sentinel' | 'cluster';
 
@@ -80,7 +81,10 @@ function defaultPort(mode: RedisMode): number {
   return mode === 'sentinel' ? 26379 : 6379;
 }
 
-/** For messages and logs: a URL's password never leaves the process. */
+/**
+ * For messages and logs: a URL's password never leaves the process. Up to the last `@` of each comma-separated
+ * URL, so a password with an unencoded `/`, `?` or `#` (which makes the URL unparseable) is still hidden.
+ */
 export function redactUserinfo(text: string): string {
-  return text.replace(/\/\/([^@/]*)@/g, '//[redacted]@');
+  return text.replace(/\/\/[^,\s]*@/g, '//[redacted]@');
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 
 const KEEP_SECONDS = 8 * 24 * 60 * 60;
 
@@ -8,7 +8,7 @@ const KEEP_SECONDS = 8 * 24 * 60 * 60;
  */
 export class ResponseTimes {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

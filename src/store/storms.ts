@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 import { DELIVERY_ID_SECONDS } from './ttl.js';
 
 /**
@@ -28,7 +28,7 @@ export type StormDecision = { kind: 'card' } | { kind: 'digest'; window: number;
 /** Storm control state: per target (a chat or a robot sink) and time window. */
 export class Storms {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

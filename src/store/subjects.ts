@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 
 /** Claims the subject for a new card, or answers the card that already has it: one round trip, so racers agree. */
 const CLAIM = `
@@ -20,7 +20,7 @@ export interface SubjectCard {
  */
 export class Subjects {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

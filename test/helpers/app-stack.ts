@@ -12,7 +12,7 @@ import { CHAT } from './cards.js';
 import { JobsWatch } from './jobs-watch.js';
 import { assertNoSecretsLogged, secretsOfEnv, tenantTokens } from './log-secrets.js';
 import { encryptPayload, signEvent } from './lark-signing.js';
-import { TEST_REDIS_URL, dropPrefix, testPrefix } from './redis.js';
+import { TEST_REDIS_URL, dropPrefix, testPrefix, type RedisWhere } from './redis.js';
 import { waitFor } from './wait.js';
 
 export { CHAT };
@@ -131,6 +131,9 @@ export async function startAppStack(label: string, options: AppStackOptions = {}
   let app: App | undefined;
   let jobs: JobsWatch | undefined;
   let logLines: LogLine[] = [];
+  // The bot's own Redis and key prefix once its config is read (REDIS_MODE=cluster wraps the prefix in a hash tag).
+  let redisWhere: RedisWhere = TEST_REDIS_URL;
+  let keyPrefix = prefix;
   let closing: Promise<void> | undefined;
   const close = () => {
     // The fakes go first: a job still waiting on one of them fails at once (and is retried later, by nobody)
@@ -140,7 +143,7 @@ export async function startAppStack(label: string, options: AppStackOptions = {}
       await Promise.all([lark.close(), guance.close()]);
       await app?.stop();
       await jobs?.close();
-      await dropPrefix(prefix);
+      await dropPrefix(keyPrefix, redisWhere);
       // Checked last, so a leak fails the suite without leaving keys or servers behind.
       const secrets = [...secretsOfEnv(appEnv(lark, guance, prefix, options.env)), ...tenantTokens(lark.issuedTokens())];
       assertNoSecretsLogged(`in-process bot ${prefix}`, logLines.map((line) => JSON.stringify(line)), secrets);
@@ -153,11 +156,13 @@ export async function startAppStack(label: string, options: AppStackOptions = {}
     config.guance.pollIntervalSeconds = 1;
     config.guance.syncIntervalSeconds = 1;
     options.config?.(config);
+    redisWhere = config.redis;
+    keyPrefix = config.keyPrefix;
     await options.beforeStart?.({ lark, guance });
     const { log, lines } = memoryLogger(config);
     logLines = lines;
     // Watching starts before the bot does, and reads the event streams from their start: no job goes unseen.
-    const watch = new JobsWatch(prefix);
+    const watch = new JobsWatch(keyPrefix, redisWhere);
     jobs = watch;
     await watch.start();
     const bot = buildApp(config, { log });

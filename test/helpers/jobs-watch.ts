@@ -1,5 +1,6 @@
-import { Queue, QueueEvents } from 'bullmq';
-import { TEST_REDIS_URL } from './redis.js';
+import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
+import { TEST_REDIS_URL, testClient, type RedisWhere } from './redis.js';
 
 export type WatchedQueue = 'inbound' | 'clicks' | 'deliver' | 'schedule';
 const QUEUE_NAMES: readonly WatchedQueue[] = ['inbound', 'clicks', 'deliver', 'schedule'];
@@ -50,13 +51,26 @@ export class JobsWatch {
   private readonly listeners = new Set<() => void>();
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly prefix: string, private readonly url = TEST_REDIS_URL) {}
+  /** Clients made here for a Sentinel group or a Cluster (BullMQ does not close a connection it was given). */
+  private readonly clients: Array<Redis | Cluster> = [];
+
+  constructor(private readonly prefix: string, private readonly where: RedisWhere = TEST_REDIS_URL) {}
+
+  /** A URL is BullMQ's to connect; a Sentinel group or a Cluster needs an ioredis client that knows how to follow it. */
+  private connection(): ConnectionOptions {
+    if (typeof this.where === 'string') return { url: this.where };
+    if (this.where.mode === 'single') return { url: this.where.url };
+    const client = testClient(this.where, { maxRetriesPerRequest: null });
+    client.on('error', () => undefined);
+    this.clients.push(client);
+    return client;
+  }
 
   async start(): Promise<void> {
     for (const name of QUEUE_NAMES) {
-      const queue = new Queue(name, { connection: { url: this.url }, prefix: this.prefix });
+      const queue = new Queue(name, { connection: this.connection(), prefix: this.prefix });
       this.queues.set(name, queue);
-      const events = new QueueEvents(name, { connection: { url: this.url }, prefix: this.prefix, lastEventId: '0-0' });
+      const events = new QueueEvents(name, { connection: this.connection(), prefix: this.prefix, lastEventId: '0-0' });
       events.on('completed', ({ jobId, returnvalue }) => this.record(name, jobId, 'completed', returnvalue));
       events.on('failed', ({ jobId, failedReason }) => this.record(name, jobId, 'failed', undefined, failedReason));
       events.on('error', () => undefined);
@@ -130,6 +144,7 @@ export class JobsWatch {
     this.listeners.clear();
     await Promise.allSettled([...this.events.map((events) => events.close()), ...[...this.queues.values()].map((q) => q.close())]);
     await this.chain.catch(() => undefined);
+    for (const client of this.clients) client.disconnect();
   }
 
   private record(queue: WatchedQueue, jobId: string, state: FinishedJob['state'], returnvalue: unknown, failedReason?: string): void {

@@ -21,10 +21,16 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js'],
+    ignores: ['demo/page/**'],
     languageOptions: { globals: globals.node },
   },
   {
-    files: ['test/**', 'bench/**', 'scripts/**'],
+    // The demo page's scripts run in the browser (plain ES modules, no build step).
+    files: ['demo/page/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
+  },
+  {
+    files: ['test/**', 'bench/**', 'scripts/**', 'demo/**'],
     rules: { 'no-console': 'off' },
   },
 );

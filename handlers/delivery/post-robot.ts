@@ -34,12 +34,23 @@ async function viewOf(ctx: Ctx, data: PostRobot): Promise<RobotView | null> {
   return snapshot ? robotViewOf(snapshot, ctx.config) : null;
 }
 
-/** Every documented limit of the robot, held across replicas (a rolling window per sink in Redis). */
-async function takeSendSlot(ctx: Ctx, sink: RobotSink): Promise<void> {
+/**
+ * Every documented limit of the robot, held across replicas (a rolling window per sink in Redis). Returns a step
+ * that re-dates the takes to when the robot answered: sends to one sink are sequential (one queue, concurrency 1),
+ * so the robot never sees more in its window than we counted in ours, however late a request reached it.
+ */
+async function takeSendSlot(ctx: Ctx, sink: RobotSink): Promise<() => Promise<void>> {
+  const taken: (() => Promise<void>)[] = [];
   for (const limit of ctx.config.robotLimits[sink.kind]) {
-    const waitMs = await ctx.store.rateWindow(limit.windowMs, limit.limit).tryTake(`robot-rate:${sink.name}:${limit.windowMs}`);
+    const window = ctx.store.rateWindow(limit.windowMs, limit.limit);
+    const name = `robot-rate:${sink.name}:${limit.windowMs}`;
+    const { waitMs, entry } = await window.tryTakeEntry(name);
     if (waitMs > 0) throw new BusyError(`${sink.name}: ${limit.limit} messages per ${limit.windowMs} ms reached`, waitMs);
+    taken.push(() => window.restamp(name, entry));
   }
+  return async () => {
+    await Promise.all(taken.map((restamp) => restamp()));
+  };
 }
 
 /**
@@ -57,8 +68,13 @@ export const postRobot = handle(JOBS.postRobot, async (data, ctx, job) => {
   if (await ctx.store.claims.isRobotSent(jobId)) return { already: true };
   const view = await viewOf(ctx, data);
   if (!view) throw new UnrecoverableError(`nothing to send for ${jobId}: no snapshot`);
-  await takeSendSlot(ctx, sink);
-  await ctx.robots.send(sink, messageFor(sink, view, ctx, jobId));
+  const answered = await takeSendSlot(ctx, sink);
+  try {
+    await ctx.robots.send(sink, messageFor(sink, view, ctx, jobId));
+  } finally {
+    // A refused or lost request may have been counted by the robot too.
+    await answered().catch(() => undefined);
+  }
   await ctx.store.claims.markRobotSent(jobId);
   ctx.metrics.inc('robot_messages_total', { sink: data.sink, kind: data.digest ? 'digest' : 'card' });
   ctx.log.info('robot message sent', { sink: data.sink, item: data.itemId, digest: data.digest ? true : undefined, msSinceSeen: Date.now() - data.seenAt });

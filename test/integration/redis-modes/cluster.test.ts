@@ -149,5 +149,5 @@ describe('REDIS_MODE=cluster (3 masters, 1 replica each)', () => {
     for (const issue of [before, during, after]) expect(cardsFor(stack, issue.uuid), issue.name).toHaveLength(1);
     expect(stack.guance.requestsMatching(`POST /api/v1/issue/${before.uuid}/modify`)).toHaveLength(1);
     expect(JSON.stringify(stack.logs)).not.toContain(SECRET);
-  });
+  }, 120_000);
 });

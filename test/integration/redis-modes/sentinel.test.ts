@@ -80,5 +80,5 @@ describe('REDIS_MODE=sentinel, through a failover', () => {
     expect(unreachable[0]).toMatchObject({ mode: 'sentinel', url: redactUserinfo(sentinels.url) });
     expect(JSON.stringify(stack.logs)).not.toContain(SECRET);
     expect(stack.logs.filter((line) => line.message === 'redis reachable again').length).toBeGreaterThanOrEqual(2);
-  });
+  }, 120_000);
 });

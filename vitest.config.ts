@@ -26,8 +26,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // e2e suites start child processes on their own ports and Redis prefixes; files may run in parallel.
     fileParallelism: true,
-    // Three on a 2-core machine: most tests wait on timers (polls, sync rounds, Lark's limits), not on the CPU.
-    maxWorkers: 3,
+    // Five on a 2-core machine: most tests wait on timers (polls, sync rounds, failovers, Lark's limits), not on the
+    // CPU; a full run keeps about 1.2 of the 2 cores busy.
+    maxWorkers: 5,
     sequence: { sequencer: SlowFirst },
     // Files share a worker's module cache: the bot has no module state (DESIGN), and importing node-sdk and BullMQ
     // afresh for every file cost a third of the run.

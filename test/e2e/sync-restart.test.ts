@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, waitForCard, type Stack } from '../helpers/stack.js';
-import { afterMoreRounds, countOf, startBotAndFirstPoll, threadTexts } from '../helpers/sync-process.js';
+import { afterAnotherRound, countOf, startBotAndFirstPoll, threadTexts } from '../helpers/sync-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 let stack: Stack | undefined;
@@ -32,7 +32,7 @@ describe('what people do in Guance reaches the card', () => {
     await Promise.all([stack.startBot(), stack.startBot()]);
     stack.guance.addReply(issue.uuid, { content: 'note three', authorName: 'Bob' });
     await waitFor(() => countOf(thread(), 'note two') > 0 && countOf(thread(), 'note three') > 0, 'notes two and three', 120_000, 200);
-    await afterMoreRounds(stack);
+    await afterAnotherRound(stack);
 
     expect(thread().map((text) => /note (one|two|three)/.exec(text)?.[1])).toEqual(['one', 'two', 'three']);
   }, 240_000);

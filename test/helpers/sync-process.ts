@@ -15,10 +15,14 @@ export const countOf = (texts: string[], needle: string) => texts.filter((text) 
 
 /** Sync rounds that checked something, logged by any bot of the stack (killed ones included). */
 export const roundsDone = (s: Stack) => s.bots.reduce((n, bot) => n + bot.logs.filter((line) => line.message === 'sync round done').length, 0);
-/** Two more rounds have looked at the (active, followed) issue: anything they would post is posted. */
-export async function afterMoreRounds(s: Stack) {
+/**
+ * One more round has looked at the (active, followed) issue after the last post. Sync rounds never overlap (one at a
+ * time across replicas) and their state is in Redis, so a round that checks the issue again and posts nothing shows
+ * that a repeat would not come; an active issue is re-checked every 20 s (handlers/sync/priority.ts).
+ */
+export async function afterAnotherRound(s: Stack) {
   const start = roundsDone(s);
-  await waitFor(() => roundsDone(s) >= start + 2, 'two more sync rounds', 60_000, 100);
+  await waitFor(() => roundsDone(s) >= start + 1, 'one more sync round', 60_000, 100);
 }
 
 /** Issues created before the bot's first poll count as history and get no card; start, then wait for that poll. */

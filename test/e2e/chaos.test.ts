@@ -17,6 +17,7 @@ describe('chaos, short', () => {
       deliveriesPerEvent: 5,
       faultPhaseMs: 10_000,
       killEveryMs: [2_500, 3_500],
+      minKills: 2,
       // A job running on a killed replica is taken over once its lock expires (~10–15 s): that bounds the drain.
       drainTimeoutMs: 35_000,
       budget: 600,

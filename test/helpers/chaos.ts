@@ -32,6 +32,11 @@ export interface ChaosOptions {
   faultPhaseMs: number;
   /** Time between SIGKILLs, drawn uniformly from [min, max] ms. */
   killEveryMs: [number, number];
+  /**
+   * The fault phase goes on past `faultPhaseMs` until at least this many SIGKILLs happened (default 0): on a loaded
+   * machine a restart takes seconds, and a chaos run without kills proves less than it says.
+   */
+  minKills?: number;
   /** How long the work may take to drain once faults stop, ms. */
   drainTimeoutMs: number;
   /** GUANCE_REQUESTS_PER_MINUTE of the bots, and the Guance fake's own limit. */
@@ -79,6 +84,7 @@ export async function runChaos(options: ChaosOptions): Promise<Verdict> {
     faults.start();
     replicas.startChaos({ everyMs: options.killEveryMs });
     await runTimeline(options, workload);
+    await waitFor(() => replicas.kills >= (options.minKills ?? 0), `${options.minKills ?? 0} SIGKILLs`, 60_000, 50);
     faults.stop();
     const faultsEnded = Date.now();
     stack.lark.setLatency(0);

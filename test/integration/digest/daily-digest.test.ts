@@ -12,11 +12,15 @@ const ALICE = { open_id: 'ou_digest_alice00000000000000001', name: 'Alice Chen' 
 describe('daily digest (DIGEST_CRON)', () => {
   it('posts one card per chat per day across two replicas and many ticks; its buttons acknowledge the issues it lists', async (context) => {
     const { expect } = context;
-    // Every two seconds, so several ticks happen within the test; the card job is once per chat and day.
-    const stack = await appStackForTest(context, 'digest', { env: { ERROR_API_TOKEN: TOKEN, DIGEST_CRON: '*/2 * * * * *' } });
+    // Three ticks two seconds apart, the first six seconds from now: the issue's card exists before the first tick
+    // (a digest is once per chat and day, so one posted before the card would list nothing), and several ticks
+    // happen within the test.
+    const second = Math.floor(Date.now() / 1000);
+    const ticks = [6, 8, 10].map((offset) => (second + offset) % 60).join(',');
+    const stack = await appStackForTest(context, 'digest', { env: { ERROR_API_TOKEN: TOKEN, DIGEST_CRON: `${ticks} * * * * *` } });
     stack.lark.addUser(ALICE);
     await postJson(stack, '/api/errors', { service: 'search', message: 'Index lagging', level: 'P1' }, AUTH);
-    const card = await waitForCardWith(stack, 'Index lagging');
+    const card = await waitForCardWith(stack, 'Index lagging', 5_000);
     const replica = buildApp(stack.config, { log: memoryLogger(stack.config).log });
     await replica.start();
     try {

@@ -8,6 +8,8 @@
  * onAction receives what Lark would put in the callback's `action`: {value, tag, option?, input_value?, form_value?}.
  */
 
+import { elementIn } from './dom.js';
+
 /** @typedef {{ doc?: Document, people?: {openId: string, name: string}[], onAction?: (action: object) => void }} RenderContext */
 
 const TEMPLATES = new Set(['blue', 'wathet', 'turquoise', 'green', 'yellow', 'orange', 'red', 'carmine', 'violet', 'purple', 'indigo', 'grey', 'default']);
@@ -15,18 +17,7 @@ const TEMPLATES = new Set(['blue', 'wathet', 'turquoise', 'green', 'yellow', 'or
 const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
 const textOf = (node) => (isObject(node) ? String(node.content ?? node.text ?? '') : typeof node === 'string' ? node : '');
 
-function el(doc, tag, props = {}, children = []) {
-  const node = doc.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === 'class') node.className = value;
-    else if (key === 'text') node.textContent = value;
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? '' : String(value));
-  }
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
+const el = elementIn;
 
 /** Every string content under a node, for the fallback of an element we cannot draw. */
 export function plainTextOf(node, out = []) {

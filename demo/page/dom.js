@@ -1,7 +1,8 @@
 /** Small DOM helpers shared by the page's views (no framework: the page is plain ES modules). */
 
-export function h(tag, props = {}, children = []) {
-  const node = document.createElement(tag);
+/** An element of `doc` with props (`class`, `text`, `on<event>`, attributes) and children; `doc` keeps it testable. */
+export function elementIn(doc, tag, props = {}, children = []) {
+  const node = doc.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
     if (key === 'class') node.className = value;
@@ -11,6 +12,10 @@ export function h(tag, props = {}, children = []) {
   }
   for (const child of children) if (child) node.append(child);
   return node;
+}
+
+export function h(tag, props = {}, children = []) {
+  return elementIn(document, tag, props, children);
 }
 
 export const time = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });

@@ -134,8 +134,6 @@ export interface GuanceBudgetShares {
 
 export interface Config {
   port: number;
-  /** REDIS_URL as given (one URL, or comma-separated seed nodes for sentinel / cluster). */
-  redisUrl: string;
   /** REDIS_URL read by REDIS_MODE (src/store/redis-target.ts). */
   redis: RedisTarget;
   /** REDIS_KEY_PREFIX; in cluster mode wrapped in a hash tag (`{lgbot}`) so every key of a BullMQ script shares a slot. */
@@ -248,7 +246,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (cronProblem) throw new ConfigError('DIGEST_CRON', `${cronProblem} (a cron pattern of 5 or 6 fields, e.g. "30 9 * * 1-5")`);
   return {
     port: s.PORT,
-    redisUrl: s.REDIS_URL,
     redis,
     keyPrefix: redis.mode === 'cluster' ? `{${s.REDIS_KEY_PREFIX}}` : s.REDIS_KEY_PREFIX,
     larkEventMode: s.LARK_EVENT_MODE,

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig(base);
     expect(config.port).toBe(3000);
-    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.redis).toMatchObject({ mode: 'single', url: 'redis://127.0.0.1:6379', nodes: [{ host: '127.0.0.1', port: 6379 }] });
     expect(config.lark.baseUrl).toBe('https://open.feishu.cn');
     expect(config.guance.openApiUrl).toBe('https://openapi.guance.com');
     expect(config.guance.consoleUrl).toBe('https://console.guance.com');

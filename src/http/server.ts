@@ -16,7 +16,10 @@ interface HttpError {
  * (nearly all traffic) and the webhooks go straight to their raw-body handlers; express serves everything else.
  */
 export function createHttpApp(ctx: Ctx, router: Router, webhooks = new WebhookRegistry(), readiness: ReadinessCheck[] = []): RequestListener {
-  const lark: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = { ...larkHandlers(ctx, router) };
+  // In ws mode Lark pushes over the connection: /lark/* would be a second way in, and the settings that verify it
+  // (encrypt key, verification token) are usually left empty there, so anyone could post events. It is off (404).
+  const lark: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> =
+    ctx.config.larkEventMode === 'ws' ? {} : { ...larkHandlers(ctx, router) };
   for (const [path, handler] of webhooks.routes) lark[path] = webhookHandler(ctx, path, handler);
   const app = express();
   app.disable('x-powered-by');

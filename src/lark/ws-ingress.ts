@@ -26,6 +26,10 @@ export const WS_PATH_LABEL = 'ws';
 /** WSClient.start() returns silently for any other app id (§3 test gotchas), leaving the bot "connecting" forever. */
 const WS_APP_ID = /^cli_[0-9a-fA-F]{16}$/;
 
+/** After a failure that is not final: first try again after this long, doubling up to the maximum. */
+const RETRY_FIRST_MS = 5_000;
+const RETRY_MAX_MS = 5 * 60_000;
+
 /** The SDK posts the endpoint request with this timeout itself; ours only bounds a hung socket. */
 const ENDPOINT_TIMEOUT_MS = 15_000;
 
@@ -51,20 +55,21 @@ export function ackFor(inbound: Inbound, answer: IngressAnswer): { kind: 'answer
 
 /**
  * One line an operator can act on, from the SDK's onError (codes: lib/index.js `ErrorCode`; 50 connections per
- * app and the fatal codes: §3 "Limits" and "Protocol").
+ * app and the fatal codes: §3 "Limits" and "Protocol"). `final`: only a change of settings (or of other clients)
+ * helps, so trying again would be a loop; anything else (busy, reconnects used up) is tried again later.
  */
-export function fatalConnectionHint(message: string): { code: number | undefined; hint: string } {
+export function fatalConnectionHint(message: string): { code: number | undefined; hint: string; final: boolean } {
   const match = /code=(-?\d+)/.exec(message);
   const code = match?.[1] !== undefined ? Number(match[1]) : undefined;
-  if (code === 514) return { code, hint: 'Lark refused the app credentials (auth failed): check LARK_APP_ID and LARK_APP_SECRET' };
+  if (code === 514) return { code, final: true, hint: 'Lark refused the app credentials (auth failed): check LARK_APP_ID and LARK_APP_SECRET' };
   if (code === 1000040350) {
-    return { code, hint: 'too many long connections for this app (Lark allows 50): stop stale replicas or old processes, then restart this one' };
+    return { code, final: true, hint: 'too many long connections for this app (Lark allows 50): stop stale replicas or old processes, then restart this one' };
   }
   if (code === 403) {
-    return { code, hint: 'Lark forbade the long connection: it is for self-built Feishu apps with "receive events through persistent connection" chosen in the developer console' };
+    return { code, final: true, hint: 'Lark forbade the long connection: it is for self-built Feishu apps with "receive events through persistent connection" chosen in the developer console' };
   }
-  if (/exhausted/.test(message)) return { code, hint: 'gave up reconnecting (Lark\'s ReconnectCount reached): check outbound access to LARK_DOMAIN, then restart' };
-  return { code, hint: 'check LARK_APP_ID, LARK_APP_SECRET and LARK_DOMAIN' };
+  if (/exhausted/.test(message)) return { code, final: false, hint: "reconnects used up (Lark's ReconnectCount): is LARK_DOMAIN reachable from here?" };
+  return { code, final: false, hint: 'Lark did not open the long connection' };
 }
 
 /** The endpoint's URL carries a short-lived `ticket` (§3 sample); the SDK logs that URL at debug. */
@@ -97,6 +102,10 @@ export class LarkWsIngress {
   private readonly client: lark.WSClient;
   private state: LarkConnectionState = 'idle';
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Set by close(): new pushes are refused (code 500) so Lark gives them to another replica. */
+  private draining = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = RETRY_FIRST_MS;
 
   constructor(
     private readonly ctx: Ctx,
@@ -143,25 +152,35 @@ export class LarkWsIngress {
     }
     this.state = 'connecting';
     this.ctx.log.info('connecting to Lark over the long connection', { larkBaseUrl: this.ctx.config.lark.baseUrl });
+    this.connect();
+  }
+
+  private connect(): void {
     const dispatcher: EnvelopeDispatcher = { invoke: (data) => this.track(this.handle(data)) };
     // WSClient types its parameter as the EventDispatcher class but calls only `invoke` (see EnvelopeDispatcher).
     void this.client.start({ eventDispatcher: dispatcher as unknown as lark.EventDispatcher });
   }
 
-  /** Closes the socket (no more pushes; an unacked one is re-pushed to a replica), then waits for running dispatches. */
+  /**
+   * Refuses new pushes first (Lark re-pushes them to another replica), lets the running ones finish and send their
+   * acks (a card click's answer goes back in its ack, and the SDK sends acks only on an open socket), then closes.
+   */
   async close(timeoutMs = 3_000): Promise<void> {
-    if (this.state !== 'idle') this.client.close({ force: true });
-    this.state = 'closed';
+    this.draining = true;
+    clearTimeout(this.retryTimer);
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
     });
     await Promise.race([Promise.allSettled([...this.inFlight]), expired]);
     clearTimeout(timer);
+    if (this.state !== 'idle') this.client.close({ force: true });
+    this.state = 'closed';
   }
 
   /** The envelope's way through the bot; what it resolves to (or throws) is the ack. */
   async handle(data: unknown): Promise<unknown> {
+    if (this.draining) throw new RetryLaterError(503);
     let inbound: Inbound;
     try {
       inbound = parseEventEnvelope(data);
@@ -190,6 +209,7 @@ export class LarkWsIngress {
   private onConnected(reconnected: boolean): void {
     if (this.state === 'closed') return;
     this.state = 'connected';
+    this.retryDelayMs = RETRY_FIRST_MS;
     if (reconnected) this.ctx.log.info('Lark long connection re-established');
     else this.ctx.log.info('Lark long connection ready');
   }
@@ -201,8 +221,24 @@ export class LarkWsIngress {
   }
 
   private onFatal(error: Error): void {
-    const { code, hint } = fatalConnectionHint(errorMessage(error));
-    this.fail(hint, code, errorMessage(error));
+    const { code, hint, final } = fatalConnectionHint(errorMessage(error));
+    if (final) {
+      this.fail(hint, code, errorMessage(error));
+      return;
+    }
+    if (this.state === 'closed' || this.draining) return;
+    // Not a settings problem: start again later (the SDK itself has given up), growing the wait each time.
+    const delayMs = this.retryDelayMs;
+    this.retryDelayMs = Math.min(RETRY_MAX_MS, delayMs * 2);
+    this.state = 'reconnecting';
+    this.ctx.log.warn(`Lark long connection failed: ${hint}; starting it again in ${Math.round(delayMs / 1000)} s (not ready until then)`, {
+      ...(code !== undefined ? { larkCode: code } : {}),
+      error: errorMessage(error),
+    });
+    this.retryTimer = setTimeout(() => {
+      if (!this.draining) this.connect();
+    }, delayMs);
+    this.retryTimer.unref();
   }
 
   /** Once: the SDK gives up after a fatal error and so do we (no restart loop); HTTP, health and metrics stay up. */

@@ -37,3 +37,29 @@ export function buttonLabels(card: unknown): string[] {
   walk(card);
   return labels;
 }
+
+export type ButtonValue = { action: string; issue: string };
+
+/** The callback values of a card's buttons (`behaviors` of type callback), by action. */
+export function buttonValues(card: unknown): Map<string, ButtonValue> {
+  const values = new Map<string, ButtonValue>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (record.type === 'callback' && record.value && typeof record.value === 'object') {
+      const value = record.value as ButtonValue;
+      values.set(value.action, value);
+    }
+    Object.values(record).forEach(walk);
+  };
+  walk(card);
+  return values;
+}
+
+/** The callback value of the card's button for `action` (what Lark sends back when it is clicked). */
+export function buttonValue(card: unknown, action: string): ButtonValue {
+  const value = buttonValues(card).get(action);
+  if (!value) throw new Error(`no ${action} button on the card`);
+  return value;
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../../fakes/lark-server.js';
 import { CHAT, startAppStack, type AppStack, type HttpAnswer } from '../../helpers/app-stack.js';
-import { buttonLabels, cardText, waitForCard } from '../../helpers/cards.js';
+import { buttonLabels, buttonValues, cardText, waitForCard, type ButtonValue } from '../../helpers/cards.js';
 import { cardActionEvent, encryptPayload, legacyCardCallback, signEvent, signLegacyCard } from '../../helpers/lark-signing.js';
 import { jobsIn } from '../../helpers/queues.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -22,7 +22,6 @@ interface Posted {
   messageId: string;
   card: unknown;
 }
-type ButtonValue = { action: string; issue: string };
 
 async function makeStack(label: string, guance: { statusModel?: 5 | 3 } = {}): Promise<AppStack> {
   const stack = await startAppStack(label, {
@@ -44,23 +43,6 @@ async function postCard(stack: AppStack, name: string): Promise<Posted> {
   const issue = stack.guance.createIssue({ name, level: 'P1' });
   const message = await waitForCard(stack, issue.uuid, 10_000);
   return { issueUuid: issue.uuid, messageId: message.message_id, card: message.card };
-}
-
-/** The callback values of a card's buttons, by action. */
-function buttonValues(card: unknown): Map<string, ButtonValue> {
-  const values = new Map<string, ButtonValue>();
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const record = node as Record<string, unknown>;
-    if (record.type === 'callback' && record.value && typeof record.value === 'object') {
-      const value = record.value as ButtonValue;
-      values.set(value.action, value);
-    }
-    Object.values(record).forEach(walk);
-  };
-  walk(card);
-  return values;
 }
 
 function valueOf(card: unknown, action: string): ButtonValue {

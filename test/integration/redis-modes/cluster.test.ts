@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT, startAppStack, type AppStack } from '../../helpers/app-stack.js';
-import { cardsFor, waitForCard } from '../../helpers/cards.js';
+import { buttonValue, cardsFor, waitForCard } from '../../helpers/cards.js';
 import { cardActionEvent, messageEvent } from '../../helpers/lark-signing.js';
 import { startRedisCluster, type RedisClusterHandle } from '../../helpers/redis-cluster.js';
 import { scanKeys, testClient } from '../../helpers/redis.js';
@@ -20,25 +20,7 @@ const ALICE = { open_id: 'ou_alice00000000000000000000000001', name: 'Alice Chen
 const SECRET = randomBytes(6).toString('hex');
 const PASSWORD = `cl/${SECRET}@x`;
 
-type ButtonValue = { action: string; issue: string };
-
 const readyz = async (stack: AppStack) => (await stack.request.get('/readyz')).status;
-
-/** The callback value of the card button for `action`. */
-function buttonValue(card: unknown, action: string): ButtonValue {
-  let found: ButtonValue | undefined;
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const record = node as Record<string, unknown>;
-    const value = record.value as ButtonValue | undefined;
-    if (record.type === 'callback' && value?.action === action) found = value;
-    Object.values(record).forEach(walk);
-  };
-  walk(card);
-  if (!found) throw new Error(`no ${action} button on the card`);
-  return found;
-}
 
 describe('REDIS_MODE=cluster (3 masters, 1 replica each)', () => {
   let cluster: RedisClusterHandle | undefined;

@@ -4,7 +4,7 @@
  * same way as POST /lark/events: same dedupe, queue and handlers; acks carry the card-click answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForCard } from '../../helpers/cards.js';
+import { buttonValue, waitForCard } from '../../helpers/cards.js';
 import { cardActionEvent } from '../../helpers/lark-signing.js';
 import { ALICE, commentEnvelope, startWsStack, type WsBot, type WsStack } from '../../helpers/ws-stack.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -23,15 +23,6 @@ const commentsContaining = (text: string) =>
   stack.guance.requests.filter((r) => r.method === 'POST' && r.path.includes('/issue/reply/create') && JSON.stringify(r.body).includes(text));
 const modifies = (uuid: string) => stack.guance.requests.filter((r) => r.method === 'POST' && r.path === `/api/v1/issue/${uuid}/modify`);
 const logged = (text: string) => bot.logs.filter((line) => String(line.message).includes(text));
-
-/** The callback value of a card's button for `action` (what Lark sends back when it is clicked). */
-function buttonValue(node: unknown, action: string): unknown {
-  if (Array.isArray(node)) return node.map((child) => buttonValue(child, action)).find(Boolean);
-  if (!node || typeof node !== 'object') return undefined;
-  const record = node as Record<string, unknown>;
-  if (record.type === 'callback' && (record.value as { action?: string } | undefined)?.action === action) return record.value;
-  return Object.values(record).map((child) => buttonValue(child, action)).find(Boolean);
-}
 
 beforeAll(async () => {
   stack = await startWsStack('ws-ingress', {
@@ -58,12 +49,13 @@ afterAll(async () => {
 });
 
 describe('events over the long connection', () => {
-  it('is ready with the connection up; the HTTP routes stay mounted', async () => {
+  it('is ready with the connection up; health stays on HTTP and /lark/* is off', async () => {
     expect(await bot.readiness()).toEqual({ status: 200, checks: { redis: 'ok', 'lark-connection': 'connected' } });
     expect(stack.ws.openConnections()).toHaveLength(1);
     expect((await bot.request.get('/healthz')).status).toBe(200);
-    // /lark/events still answers (a body that is not JSON is refused there, not 404).
-    expect((await bot.request.post('/lark/events').set('content-type', 'application/json').send('nope')).status).toBe(400);
+    // /lark/* is off: Lark pushes over the connection, and an unverified second way in would take forged events.
+    expect((await bot.request.post('/lark/events').set('content-type', 'application/json').send('{}')).status).toBe(404);
+    expect((await bot.request.post('/lark/card').set('content-type', 'application/json').send('{}')).status).toBe(404);
   });
 
   it('a comment command becomes one Guance comment and one answer in the thread, acked with code 200', async () => {

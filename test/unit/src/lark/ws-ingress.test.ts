@@ -76,14 +76,16 @@ describe('LarkWsIngress.handle', () => {
 
 describe('hints and scrubbing', () => {
   it.each([
-    ['pullConnectConfig failed: code=514, msg=auth failed', 514, 'LARK_APP_SECRET'],
-    ['pullConnectConfig failed: code=1000040350, msg=exceed conn limit', 1000040350, 'too many long connections'],
-    ['pullConnectConfig failed: code=403, msg=forbidden', 403, 'developer console'],
-    ['WebSocket reconnect exhausted after 3 attempts', undefined, 'gave up reconnecting'],
-  ])('%s', (message, code, hint) => {
+    ['pullConnectConfig failed: code=514, msg=auth failed', 514, 'LARK_APP_SECRET', true],
+    ['pullConnectConfig failed: code=1000040350, msg=exceed conn limit', 1000040350, 'too many long connections', true],
+    ['pullConnectConfig failed: code=403, msg=forbidden', 403, 'developer console', true],
+    ['pullConnectConfig failed: code=1, msg=system busy', 1, 'did not open', false],
+    ['WebSocket reconnect exhausted after 3 attempts', undefined, 'reconnects used up', false],
+  ])('%s', (message, code, hint, final) => {
     const found = fatalConnectionHint(message);
     expect(found.code).toBe(code);
     expect(found.hint).toContain(hint);
+    expect(found.final).toBe(final);
   });
 
   it('scrubs the ticket of an endpoint URL', () => {

@@ -47,10 +47,10 @@ export interface BotAnswer {
   body: Record<string, unknown>;
 }
 
-/** POSTs `payload` to the bot the way Lark does: `{"encrypt": …}` with the signature headers over those bytes. */
-export async function postSealed(wire: BotWire, path: '/lark/events' | '/lark/card', payload: unknown): Promise<BotAnswer> {
+/** POSTs `payload` to the bot's /lark/events the way Lark does: `{"encrypt": …}` with the signature headers over those bytes. */
+export async function postSealed(wire: BotWire, payload: unknown): Promise<BotAnswer> {
   const body = encryptPayload(payload, wire.encryptKey);
-  const response = await fetch(`${wire.botUrl}${path}`, { method: 'POST', headers: signEvent(body, wire.encryptKey), body });
+  const response = await fetch(`${wire.botUrl}/lark/events`, { method: 'POST', headers: signEvent(body, wire.encryptKey), body });
   const text = await response.text();
   let parsed: Record<string, unknown> = {};
   try {
@@ -99,10 +99,10 @@ export async function say(wire: BotWire, input: SayInput): Promise<{ said: Said;
     ...(input.rootId ? { rootId: input.rootId } : {}),
     at: Date.now(),
   };
-  return { said, answer: await postSealed(wire, '/lark/events', payload) };
+  return { said, answer: await postSealed(wire, payload) };
 }
 
-/** A click (or pick, or form submit) on a card the bot sent, as a schema 2.0 callback to the card URL. */
+/** A click (or pick, or form submit) on a card the bot sent, as a schema 2.0 callback to the callback URL the set-up uses. */
 export function click(wire: BotWire, input: ClickInput): Promise<BotAnswer> {
   const message = wire.lark.getMessage(input.messageId);
   const { payload } = cardActionEvent({
@@ -116,5 +116,5 @@ export function click(wire: BotWire, input: ClickInput): Promise<BotAnswer> {
     ...(input.inputValue !== undefined ? { inputValue: input.inputValue } : {}),
     ...(input.formValue !== undefined ? { formValue: input.formValue } : {}),
   });
-  return postSealed(wire, '/lark/card', payload);
+  return postSealed(wire, payload);
 }

@@ -46,6 +46,8 @@ const ON_CALL = DEMO_PEOPLE[2]!;
 /** The demo Guance has no real budget to protect; a large one lets the bot poll and sync every 2 s. */
 const DEMO_REQUESTS_PER_MINUTE = 1_200;
 const POLL_SECONDS = 2;
+/** Lower than the default 10, so the Guance pane's burst of ten shows storm control (the rest become one digest). */
+export const DEMO_STORM_THRESHOLD = 6;
 
 const secret = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;
 
@@ -78,6 +80,7 @@ function botEnv(lark: LarkFake, guance: GuanceFake, robots: RobotsFake, options:
     GUANCE_CONSOLE_URL: 'https://console.guance.example',
     GUANCE_REQUESTS_PER_MINUTE: String(DEMO_REQUESTS_PER_MINUTE),
     POLL_INTERVAL_SECONDS: String(POLL_SECONDS),
+    STORM_THRESHOLD: String(DEMO_STORM_THRESHOLD),
     BOT_LANGUAGE: 'en',
     ESCALATION_LEVELS: 'P0',
     ESCALATION_MINUTES: String(options.escalationMinutes ?? 0.25),
@@ -149,7 +152,15 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     lark, guance, robots, robotHandles: handles, chatId: DEMO_CHAT, people: DEMO_PEOPLE, said: [], issues: [], answeredCards: new Map(),
   };
   const page = createPageServer({ world, wire: { botUrl: bot.url, lark, ...keys }, secrets: sources });
-  const server = await listen(page, options.port ?? 0);
+  let server: Server;
+  try {
+    server = await listen(page, options.port ?? 0);
+  } catch (error) {
+    page.closeStreams();
+    await closeFakes();
+    await bot.app.stop();
+    throw error;
+  }
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}/`;
 

@@ -39,6 +39,7 @@ export function secretsOf(config: Config): string[] {
   // Robot webhook URLs are credentials (their token is the only secret WeCom has), and so are their signing secrets.
   const sinks = [...config.routing.sinks.values(), ...config.envSinks].flatMap((sink) => [sink.url, robotToken(sink.url), sink.secret ?? '']);
   return [
+    config.redis.password ?? '',
     config.lark.appSecret,
     config.lark.encryptKey,
     config.lark.verificationToken,

@@ -30,7 +30,7 @@ describe('what people do in Guance reaches the card', () => {
     stack.lark.setLatency(0);
     await stack.startBot();
     await waitFor(() => stack!.lark.requestsMatching(/\/reply$/).length > repliesBefore + 1, 'the repeated post of note four', 90_000, 200);
-    await afterAnotherRound(stack);
+    await afterAnotherRound(stack, issue.uuid);
 
     expect(thread().map((text) => /note (one|four)/.exec(text)?.[1])).toEqual(['one', 'four']);
     // The post was really sent twice, with the same Lark uuid: the second one was a no-op.

@@ -32,7 +32,7 @@ describe('what people do in Guance reaches the card', () => {
     await Promise.all([stack.startBot(), stack.startBot()]);
     stack.guance.addReply(issue.uuid, { content: 'note three', authorName: 'Bob' });
     await waitFor(() => countOf(thread(), 'note two') > 0 && countOf(thread(), 'note three') > 0, 'notes two and three', 120_000, 200);
-    await afterAnotherRound(stack);
+    await afterAnotherRound(stack, issue.uuid);
 
     expect(thread().map((text) => /note (one|two|three)/.exec(text)?.[1])).toEqual(['one', 'two', 'three']);
   }, 240_000);

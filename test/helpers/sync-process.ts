@@ -16,13 +16,17 @@ export const countOf = (texts: string[], needle: string) => texts.filter((text) 
 /** Sync rounds that checked something, logged by any bot of the stack (killed ones included). */
 export const roundsDone = (s: Stack) => s.bots.reduce((n, bot) => n + bot.logs.filter((line) => line.message === 'sync round done').length, 0);
 /**
- * One more round has looked at the (active, followed) issue after the last post. Sync rounds never overlap (one at a
- * time across replicas) and their state is in Redis, so a round that checks the issue again and posts nothing shows
- * that a repeat would not come; an active issue is re-checked every 20 s (handlers/sync/priority.ts).
+ * A later sync round has read the issue's replies again, after everything seen so far was posted, and finished.
+ * Rounds never overlap (one at a time across replicas) and keep their state in Redis; the round that posted read the
+ * replies before posting, so a reply-list read after `now` belongs to a later round. When that round is done and
+ * posted nothing more, nothing will repeat. An active issue is re-read every 20 s (handlers/sync/priority.ts).
  */
-export async function afterAnotherRound(s: Stack) {
-  const start = roundsDone(s);
-  await waitFor(() => roundsDone(s) >= start + 1, 'one more sync round', 60_000, 100);
+export async function afterAnotherRound(s: Stack, issueUuid: string) {
+  const seenAt = Date.now();
+  const path = `/api/v1/issue/reply/${issueUuid}/list`;
+  await waitFor(() => s.guance.requests.some((r) => r.path === path && r.at > seenAt), 'a later read of the replies', 60_000, 100);
+  const rounds = roundsDone(s);
+  await waitFor(() => roundsDone(s) > rounds, 'that sync round to finish', 60_000, 100);
 }
 
 /** Issues created before the bot's first poll count as history and get no card; start, then wait for that poll. */

@@ -6,9 +6,8 @@
 import { chromium, type Locator, type Page } from 'playwright-core';
 import { chooseRedis } from '../demo/redis.js';
 import { startDemo } from '../demo/start-demo.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/helpers/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const OUT = new URL('../docs/demo.png', import.meta.url);
 const WAIT = { timeout: 20_000 };
 
@@ -26,7 +25,7 @@ async function main(): Promise<void> {
   const redis = await chooseRedis(process.env.REDIS_URL);
   if (!redis) throw new Error('no Redis: set REDIS_URL or install redis-server');
   const demo = await startDemo({ redisUrl: redis.url, keyPrefix: redis.prefix, logLevel: 'error' });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 2000 } });
     await page.goto(demo.url);

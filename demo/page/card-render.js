@@ -10,7 +10,7 @@
 
 import { elementIn } from './dom.js';
 
-/** @typedef {{ doc?: Document, people?: {openId: string, name: string}[], onAction?: (action: object) => void }} RenderContext */
+/** @typedef {{ doc?: Document, people?: {openId: string, name: string}[], onAction?: (action: object) => void, keyPrefix?: string }} RenderContext */
 
 const TEMPLATES = new Set(['blue', 'wathet', 'turquoise', 'green', 'yellow', 'orange', 'red', 'carmine', 'violet', 'purple', 'indigo', 'grey', 'default']);
 
@@ -87,7 +87,8 @@ const labelOf = (element, fallback) => textOf(element.placeholder) || textOf(ele
 
 function button(doc, element, ctx, form) {
   const label = textOf(element.text) || 'Button';
-  const url = openUrl(element);
+  // As in markdown: only http(s) URLs become links.
+  const url = /^https?:\/\//i.test(openUrl(element) ?? '') ? openUrl(element) : undefined;
   const value = callbackValue(element);
   if (url && value === undefined) {
     return el(doc, 'a', { class: `card-button link-button type-${element.type ?? 'default'}`, href: url, target: '_blank', rel: 'noopener noreferrer', text: label });
@@ -119,7 +120,11 @@ function select(doc, element, ctx, form, person) {
 
 function input(doc, element, ctx, form) {
   const label = labelOf(element, 'Input');
-  const node = el(doc, 'input', { type: 'text', class: 'card-input', 'aria-label': label, placeholder: label, name: element.name, maxlength: element.max_length });
+  // data-keep (dom.js): half-written text survives the card being drawn again when an update streams in.
+  const keep = ctx.keyPrefix && element.name ? `${ctx.keyPrefix}-${element.name}` : undefined;
+  const node = el(doc, 'input', {
+    type: 'text', class: 'card-input', 'aria-label': label, placeholder: label, name: element.name, maxlength: element.max_length, 'data-keep': keep,
+  });
   if (form) return node;
   // A standalone input calls back when the person presses Enter, as in Lark.
   node.addEventListener('keydown', (event) => {

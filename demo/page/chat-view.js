@@ -17,7 +17,7 @@ function urgentLines(message) {
 
 function messageBody(message, ctx) {
   if (message.kind === 'card') {
-    return renderCard(message.card, { people: ctx.people, onAction: (action) => ctx.onAction(message.id, action) });
+    return renderCard(message.card, { people: ctx.people, onAction: (action) => ctx.onAction(message.id, action), keyPrefix: `card-${message.id}` });
   }
   return h('p', { class: 'bubble', text: message.text ?? '' });
 }

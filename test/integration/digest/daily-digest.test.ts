@@ -12,17 +12,16 @@ const ALICE = { open_id: 'ou_digest_alice00000000000000001', name: 'Alice Chen' 
 describe('daily digest (DIGEST_CRON)', () => {
   it('posts one card per chat per day across two replicas and many ticks; its buttons acknowledge the issues it lists', async (context) => {
     const { expect } = context;
-    // Three ticks two seconds apart, the first six seconds from now: the issue's card exists before the first tick
-    // (a digest is once per chat and day, so one posted before the card would list nothing), and several ticks
-    // happen within the test.
-    const second = Math.floor(Date.now() / 1000);
-    const ticks = [6, 8, 10].map((offset) => (second + offset) % 60).join(',');
-    const stack = await appStackForTest(context, 'digest', { env: { ERROR_API_TOKEN: TOKEN, DIGEST_CRON: `${ticks} * * * * *` } });
+    // The schedule starts only once the issue's card exists (a digest is once per chat and day, so one posted before
+    // the card would list nothing): the stack runs without DIGEST_CRON, then two replicas with it join, race to
+    // upsert the schedule and tick every two seconds.
+    const stack = await appStackForTest(context, 'digest', { env: { ERROR_API_TOKEN: TOKEN } });
     stack.lark.addUser(ALICE);
     await postJson(stack, '/api/errors', { service: 'search', message: 'Index lagging', level: 'P1' }, AUTH);
-    const card = await waitForCardWith(stack, 'Index lagging', 5_000);
-    const replica = buildApp(stack.config, { log: memoryLogger(stack.config).log });
-    await replica.start();
+    const card = await waitForCardWith(stack, 'Index lagging');
+    const withDigest = { ...stack.config, digestCron: '*/2 * * * * *' };
+    const replicas = [buildApp(withDigest, { log: memoryLogger(withDigest).log }), buildApp(withDigest, { log: memoryLogger(withDigest).log })];
+    await Promise.all(replicas.map((replica) => replica.start()));
     try {
       await stack.jobs.waitFor('schedule', { name: 'daily-digest', count: 3 }, 15_000);
       const digests = () => stack.lark.cardsIn(CHAT).filter((m) => m.content.includes('Daily digest'));
@@ -45,7 +44,7 @@ describe('daily digest (DIGEST_CRON)', () => {
       );
       expect(JSON.stringify(forged.json)).toContain('Invalid button');
     } finally {
-      await replica.stop();
+      await Promise.all(replicas.map((replica) => replica.stop()));
     }
   });
 });

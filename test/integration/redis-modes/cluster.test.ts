@@ -120,9 +120,11 @@ describe('REDIS_MODE=cluster (3 masters, 1 replica each)', () => {
     await waitFor(async () => (await readyz(stack)) === 200, '/readyz 200 on the promoted replica', 20_000, 50);
 
     const after = stack.guance.createIssue({ name: 'After the cluster failover', level: 'P1' });
-    // BullMQ may sleep out its block timeout (up to ~10 s) before it sees the delayed poll the failover left due.
-    await waitForCard(stack, during.uuid, 30_000);
-    await waitForCard(stack, after.uuid, 30_000);
+    // BullMQ may sleep out its block timeout (up to ~10 s) before it sees the delayed poll the failover left due, and a
+    // job that was running on the dead master waits out its lock (10 s) and the stalled check: alone this takes
+    // ~10 s, in a loaded full run it has taken over 30 s.
+    await waitForCard(stack, during.uuid, 60_000);
+    await waitForCard(stack, after.uuid, 60_000);
     const click = cardActionEvent({ messageId: beforeCard.message_id, value: buttonValue(beforeCard.card, 'ack'), operatorOpenId: ALICE.open_id });
     expect((await stack.postEvent(click.payload)).status).toBe(200);
     await waitFor(() => stack.guance.issue(before.uuid)?.statusType === 15, 'the click acknowledging the issue', 10_000, 25);

@@ -1,5 +1,4 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { Worker } from 'bullmq';
 import { registerHandlers } from '../handlers/index.js';
 import type { Config } from './config.js';
 import type { Ctx } from './context.js';
@@ -14,7 +13,7 @@ import { Queues } from './queue/producer.js';
 import { JobResults } from './queue/results.js';
 import { ensureSchedules, onRedisReady } from './queue/schedules.js';
 import { RobotWorkers } from './queue/robot-workers.js';
-import { JobRegistry, startWorkers } from './queue/workers.js';
+import { JobRegistry, QueueWorkers } from './queue/workers.js';
 import { RobotClient } from './robots/client.js';
 import { loadRoutesFile } from './routes-file.js';
 import { errorMessage } from './errors.js';
@@ -106,7 +105,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   const http = createHttpApp(ctx, router, webhooks, readiness);
 
   let server: Server | undefined;
-  let workers: Worker[] = [];
+  const workers = new QueueWorkers(jobs, ctx, workerRedis);
   const robotWorkers = new RobotWorkers(jobs, ctx, workerRedis);
   let stopReadyTasks: (() => void)[] = [];
 
@@ -115,7 +114,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
     http,
     async start() {
       results.start();
-      workers = startWorkers(jobs, ctx, workerRedis);
+      workers.start();
       await robotWorkers.ensure(ctx.routing.current.sinks.keys());
       stopReadyTasks = [
         onRedisReady(ctx, 'check job schedules', () => ensureSchedules(ctx, registered.schedules)),
@@ -158,10 +157,10 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
         server.closeIdleConnections();
         await withDeadline(closing, deadline);
       }
-      const graceful = Promise.allSettled([...workers.map((worker) => worker.close()), robotWorkers.close()]);
+      const graceful = Promise.allSettled([workers.close(), robotWorkers.close()]);
       if (!(await withDeadline(graceful, deadline))) {
         log.warn('jobs still running at shutdown deadline; they will be retried');
-        void Promise.allSettled([...workers.map((worker) => worker.close(true)), robotWorkers.close(true)]);
+        void Promise.allSettled([workers.close(true), robotWorkers.close(true)]);
       }
       await withDeadline(Promise.allSettled([results.close(), queues.close()]), Date.now() + 3_000);
       await withDeadline(Promise.allSettled([redis.quit(), workerRedis.quit()]), Date.now() + 1_000);

@@ -56,6 +56,11 @@ export const METRICS = {
   // Job queues
   jobs_completed_total: { type: 'counter', help: 'Jobs completed', labels: ['queue', 'job'] },
   jobs_failed_total: { type: 'counter', help: 'Job attempts that failed', labels: ['queue', 'final'] },
+  workers_restarted_total: {
+    type: 'counter',
+    help: 'Queue workers replaced because jobs were due and none was taken (a blocking connection wedged after a Redis failover)',
+    labels: ['queue'],
+  },
 
   // Issue cards and what people do with them
   cards_posted_total: { type: 'counter', help: 'Issue cards posted', labels: ['chat'] },

@@ -122,7 +122,8 @@ describe('REDIS_MODE=cluster (3 masters, 1 replica each)', () => {
     const after = stack.guance.createIssue({ name: 'After the cluster failover', level: 'P1' });
     // BullMQ may sleep out its block timeout (up to ~10 s) before it sees the delayed poll the failover left due, and a
     // job that was running on the dead master waits out its lock (10 s) and the stalled check: alone this takes
-    // ~10 s, in a loaded full run it has taken over 30 s.
+    // ~10 s. Under load a worker's blocking connection sometimes wedges for good; the watchdog (src/queue/workers.ts)
+    // replaces it after 20 s, so allow a minute.
     await waitForCard(stack, during.uuid, 60_000);
     await waitForCard(stack, after.uuid, 60_000);
     const click = cardActionEvent({ messageId: beforeCard.message_id, value: buttonValue(beforeCard.card, 'ack'), operatorOpenId: ALICE.open_id });

@@ -3,7 +3,7 @@ import type { RedisConnection } from '../store/redis.js';
 import type { Ctx } from '../context.js';
 import { errorMessage, isPermanent, retryAfterMsOf } from '../errors.js';
 import { robotQueueName } from './producer.js';
-import type { JobRegistry } from './workers.js';
+import { handlerFor, type JobRegistry } from './workers.js';
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 /**
@@ -59,12 +59,9 @@ export class RobotWorkers {
   }
 
   private async process(worker: Worker, sink: string, job: Job): Promise<unknown> {
-    const handler = this.registry.find('robots', job.name);
-    if (!handler) throw new UnrecoverableError(`no handler for robots/${job.name}`);
-    const parsed = handler.spec.schema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} data: ${parsed.error.message}`);
+    const { handler, data } = handlerFor(this.registry, 'robots', job);
     try {
-      return await handler.run(parsed.data, this.ctx, job);
+      return await handler.run(data, this.ctx, job);
     } catch (error) {
       if (isPermanent(error)) throw new UnrecoverableError(errorMessage(error));
       if (job.attemptsStarted >= MAX_TRIES) throw new UnrecoverableError(`gave up after ${job.attemptsStarted} tries: ${errorMessage(error)}`);

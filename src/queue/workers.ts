@@ -35,6 +35,15 @@ export class JobRegistry {
   }
 }
 
+/** The job's handler and its data checked against the job's schema; a job nothing can run fails for good. */
+export function handlerFor(registry: JobRegistry, queue: string, job: Job): { handler: JobHandler<unknown>; data: unknown } {
+  const handler = registry.find(queue, job.name);
+  if (!handler) throw new UnrecoverableError(`no handler for ${queue}/${job.name}`);
+  const parsed = handler.spec.schema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} data: ${parsed.error.message}`);
+  return { handler, data: parsed.data };
+}
+
 /** Delay before the next attempt: what the server asked for when it said so, else capped exponential with jitter. */
 function retryDelayMs(attemptsMade: number, error: unknown): number {
   const asked = retryAfterMsOf(error);
@@ -166,12 +175,9 @@ export class QueueWorkers {
   }
 
   private async run(queue: QueueName, job: Job): Promise<unknown> {
-    const handler = this.registry.find(queue, job.name);
-    if (!handler) throw new UnrecoverableError(`no handler for ${queue}/${job.name}`);
-    const parsed = handler.spec.schema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} data: ${parsed.error.message}`);
+    const { handler, data } = handlerFor(this.registry, queue, job);
     try {
-      return await handler.run(parsed.data, this.ctx, job);
+      return await handler.run(data, this.ctx, job);
     } catch (error) {
       if (isPermanent(error)) throw new UnrecoverableError(errorMessage(error));
       throw error;

@@ -98,6 +98,16 @@ describe('the demo page in Chromium', () => {
     await chat.getByRole('article', { name: 'Card: Guance issue bot: commands' }).waitFor({ timeout: SEEN_MS });
   }, 90_000);
 
+  it('another source and the robots: a Sentry issue posted from its button becomes a card in the chat and a message in every robot pane', async () => {
+    const chat = page.getByRole('region', { name: 'Group chat' });
+    await page.getByRole('region', { name: 'Other sources' }).getByRole('button', { name: 'Post a Sentry issue' }).click();
+    // A signed Sentry webhook to the bot: its card, and one message per robot sink (each in its own format).
+    await chat.getByRole('article', { name: /Card: .*ReferenceError: blooopy #1 is not defined/ }).waitFor({ timeout: SEEN_MS });
+    for (const robot of ['DingTalk robot', 'WeCom robot', 'Lark custom bot']) {
+      await expect.poll(() => page.getByRole('region', { name: robot }).textContent(), { timeout: SEEN_MS }).toContain('blooopy #1');
+    }
+  }, 60_000);
+
   it('card-render draws JSON 2.0 parts as controls, and anything unknown or malformed as plain text instead of failing', async () => {
     // Sent as source text: vitest would rewrite a dynamic import() inside a function it compiles.
     const drawn = (await page.evaluate(RENDER_CHECK)) as { label: string; header: string; selects: number; links: number; text: string; broken: unknown[] };

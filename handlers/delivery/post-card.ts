@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { JOBS, jobIds } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
-import { scheduleEscalations } from '../escalation/index.js';
+import { rescheduleEscalations, scheduleEscalations } from '../escalation/index.js';
 import { refreshCards, resolveMentions, withMentionFallback } from '../issues/index.js';
 
 /**
@@ -10,7 +10,10 @@ import { refreshCards, resolveMentions, withMentionFallback } from '../issues/in
  */
 export const postCard = handle(JOBS.postCard, async ({ chatId, itemId, seenAt }, ctx, job) => {
   const existing = await ctx.store.links.cardFor(itemId, chatId);
-  if (existing) return { messageId: existing.messageId, already: true };
+  if (existing) {
+    await rescheduleEscalations(ctx, itemId, chatId, existing.postedAt);
+    return { messageId: existing.messageId, already: true };
+  }
   const stored = await ctx.store.links.snapshot(itemId);
   // The snapshot is saved before the job is queued; without it there is nothing to show, ever.
   if (!stored) throw new UnrecoverableError(`no snapshot for card item ${itemId}`);

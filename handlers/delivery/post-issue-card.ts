@@ -1,7 +1,7 @@
 import { JOBS, jobIds } from '../../src/queue/jobs.js';
 import { handle } from '../../src/queue/workers.js';
 import { issueSnapshot, resolveMentions, withMentionFallback } from '../issues/index.js';
-import { scheduleEscalations } from '../escalation/index.js';
+import { rescheduleEscalations, scheduleEscalations } from '../escalation/index.js';
 import { startFollowing } from '../sync/index.js';
 
 /**
@@ -11,6 +11,7 @@ import { startFollowing } from '../sync/index.js';
 export const postIssueCard = handle(JOBS.postIssueCard, async ({ chatId, issue, seenAt, channel }, ctx, job) => {
   const existing = await ctx.store.links.cardFor(issue.uuid, chatId);
   if (existing) {
+    await rescheduleEscalations(ctx, issue.uuid, chatId, existing.postedAt);
     await startFollowing(ctx, issue); // idempotent: covers a crash between the link and the follow
     return { messageId: existing.messageId, already: true };
   }

@@ -35,3 +35,14 @@ export async function scheduleEscalations(
     );
   }
 }
+
+/**
+ * For a delivery that finds its card already linked: the process that posted it may have died between the link and
+ * the escalation jobs (a SIGKILL, seen in test/e2e/escalation-kill.test.ts), so they are added again, counted from
+ * the card's own time. Job ids make a pending step once; a step that already fired is skipped by its claim, and one
+ * whose issue was acknowledged since finds it acknowledged when due.
+ */
+export async function rescheduleEscalations(ctx: Ctx, itemId: string, chatId: string, postedAt: number): Promise<void> {
+  const snapshot = await ctx.store.links.snapshot(itemId);
+  if (snapshot && !snapshot.snoozed) await scheduleEscalations(ctx, snapshot, chatId, postedAt);
+}

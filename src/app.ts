@@ -97,7 +97,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   const jobs = new JobRegistry();
   const webhooks = new WebhookRegistry();
   const registered = registerHandlers(router, webhooks, jobs, config);
-  // LARK_EVENT_MODE=ws: events also come over the long connection; the HTTP routes stay for health, metrics and webhooks.
+  // LARK_EVENT_MODE=ws: events come over the long connection (/lark/* is off); HTTP keeps health, metrics and webhooks.
   const wsIngress = config.larkEventMode === 'ws' ? new LarkWsIngress(ctx, router, { secrets: secretsOf(config) }) : undefined;
   const readiness = wsIngress
     ? [{ name: 'lark-connection', check: async () => wsIngress.isConnected(), state: () => wsIngress.readinessState() }]

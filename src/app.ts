@@ -7,6 +7,7 @@ import { createHttpApp } from './http/server.js';
 import { WebhookRegistry } from './http/webhook-routes.js';
 import { LarkClient } from './lark/client.js';
 import { LarkWsIngress } from './lark/ws-ingress.js';
+import { withDeadline } from './deadline.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { Queues } from './queue/producer.js';
@@ -63,7 +64,8 @@ function robotToken(url: string): string {
 
 /** Composition root: the only place that knows every piece. Nothing here talks to the network until start(). */
 export function buildApp(config: Config, options: { log?: Logger } = {}): App {
-  const log = options.log ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const secrets = secretsOf(config);
+  const log = options.log ?? createLogger({ level: config.logLevel, secrets });
   const redis = createRedis(config.redis, 'commands', log);
   const workerRedis = createRedis(config.redis, 'workers', log);
   const metrics = new Metrics();
@@ -98,7 +100,7 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
   const webhooks = new WebhookRegistry();
   const registered = registerHandlers(router, webhooks, jobs, config);
   // LARK_EVENT_MODE=ws: events come over the long connection (/lark/* is off); HTTP keeps health, metrics and webhooks.
-  const wsIngress = config.larkEventMode === 'ws' ? new LarkWsIngress(ctx, router, { secrets: secretsOf(config) }) : undefined;
+  const wsIngress = config.larkEventMode === 'ws' ? new LarkWsIngress(ctx, router, { secrets }) : undefined;
   const readiness = wsIngress
     ? [{ name: 'lark-connection', check: async () => wsIngress.isConnected(), state: () => wsIngress.readinessState() }]
     : [];
@@ -169,16 +171,4 @@ export function buildApp(config: Config, options: { log?: Logger } = {}): App {
       log.info('bot stopped');
     },
   };
-}
-
-async function withDeadline(work: Promise<unknown>, deadline: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    return await Promise.race([work.then(() => true), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -12,6 +12,7 @@
  */
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Ctx } from '../context.js';
+import { withDeadline } from '../deadline.js';
 import { BadRequestError, BotError, errorMessage } from '../errors.js';
 import type { IngressAnswer, Router } from '../router.js';
 import { parseEventEnvelope, type Inbound } from './envelope.js';
@@ -116,8 +117,8 @@ export class LarkWsIngress {
     this.client = new lark.WSClient({
       appId,
       appSecret,
-      // Any string is used verbatim, so tests point it at a fake (§9); no trailing slash (§9).
-      domain: baseUrl.replace(/\/+$/, ''),
+      // Any string is used verbatim, so tests point it at a fake (§9); config.ts already dropped a trailing slash.
+      domain: baseUrl,
       httpInstance: httpInstance(ENDPOINT_TIMEOUT_MS),
       logger: ticketFreeLogger(sdkLogger(ctx.log, options.secrets)),
       loggerLevel: lark.LoggerLevel.debug,
@@ -168,12 +169,7 @@ export class LarkWsIngress {
   async close(timeoutMs = 3_000): Promise<void> {
     this.draining = true;
     clearTimeout(this.retryTimer);
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    await Promise.race([Promise.allSettled([...this.inFlight]), expired]);
-    clearTimeout(timer);
+    await withDeadline(Promise.allSettled([...this.inFlight]), Date.now() + timeoutMs);
     if (this.state !== 'idle') this.client.close({ force: true });
     this.state = 'closed';
   }

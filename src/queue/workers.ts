@@ -64,7 +64,7 @@ const WATCH: WorkerWatch = { everyMs: 5_000, stuckAfterMs: 20_000 };
  * connection can wedge after a Redis failover and never take a job again while the worker says it runs
  * (https://github.com/taskforcesh/bullmq/issues/4138 for a Cluster, #4378 for Sentinel, #3088); seen here in
  * test/integration/redis-modes/cluster.test.ts. A queue counts as stuck when its oldest waiting job (or the
- * earliest delayed one past its time) has been due for STUCK_AFTER_MS while this worker ran nothing: with several
+ * earliest delayed one past its time) has been due for `stuckAfterMs` while this worker ran nothing: with several
  * replicas a healthy one takes the jobs first, so a queue that only waits on a busy worker is never "stuck".
  * A process-local interval on purpose, like the lock renewal in store/locks.ts: it watches this process's workers.
  */
@@ -86,18 +86,17 @@ export class QueueWorkers {
   ) {}
 
   start(): void {
-    for (const queue of this.registry.queues()) this.current.set(queue, this.create(queue));
+    for (const queue of this.registry.queues()) {
+      this.current.set(queue, this.create(queue));
+      this.lastActivityAt.set(queue, Date.now());
+    }
     this.timer = setInterval(() => void this.check(), this.watch.everyMs);
     this.timer.unref();
   }
 
-  get workers(): Worker[] {
-    return [...this.current.values()];
-  }
-
   async close(force = false): Promise<void> {
     clearInterval(this.timer);
-    await Promise.allSettled(this.workers.map((worker) => worker.close(force)));
+    await Promise.allSettled([...this.current.values()].map((worker) => worker.close(force)));
   }
 
   /** The worker now taking the queue's jobs. */
@@ -109,11 +108,13 @@ export class QueueWorkers {
     if (this.checking) return;
     this.checking = true;
     try {
+      const { stuckAfterMs } = this.watch;
       for (const queue of this.current.keys()) {
-        const dueMs = await this.oldestDueMs(queue).catch(() => 0);
+        // Redis is asked only about a worker that has run nothing for a while: a busy one is not stuck.
         const idleMs = Date.now() - (this.lastActivityAt.get(queue) ?? 0);
-        const { stuckAfterMs } = this.watch;
-        if (dueMs > stuckAfterMs && idleMs > stuckAfterMs && (this.running.get(queue) ?? 0) === 0) this.replace(queue, dueMs);
+        if ((this.running.get(queue) ?? 0) > 0 || idleMs <= stuckAfterMs) continue;
+        const dueMs = await this.oldestDueMs(queue).catch(() => 0);
+        if (dueMs > stuckAfterMs) this.replace(queue, dueMs);
       }
       this.checksDone += 1;
     } finally {
